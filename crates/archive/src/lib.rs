@@ -1,0 +1,1 @@
+//! nianbao-archive (stub)

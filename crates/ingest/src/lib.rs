@@ -1,0 +1,1 @@
+//! nianbao-ingest (stub)

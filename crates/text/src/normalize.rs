@@ -1,0 +1,164 @@
+//! Text normalisation before label matching (spec section 5.6): converter-inserted pinyin is
+//! stripped, traditional characters become simplified (OpenCC's full dictionary, through the
+//! Apache-2.0 `ferrous-opencc`), Taiwan-phrase conversions are mapped back, and NFKC folds
+//! full-width digits and punctuation to ASCII.
+
+use regex::Regex;
+use std::sync::OnceLock;
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalise a whole document or a single cell. Idempotent on already-clean simplified text.
+pub fn normalize(text: &str) -> String {
+    let stripped = strip_pinyin(text);
+    let simplified = to_simplified(&stripped);
+    let folded: String = simplified.nfkc().map(fold_char).collect();
+    folded
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        '「' | '『' | '〝' => '“',
+        '」' | '』' | '〞' => '”',
+        '\u{00a0}' | '\u{3000}' => ' ',
+        // NFKC leaves these: a dash used as an empty marker should look like one.
+        '–' | '－' => '-',
+        _ => c,
+    }
+}
+
+fn tone_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(\p{Han})[(（]\s*[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zü]*\s*[)）]")
+            .unwrap_or_else(|_| unreachable_regex())
+    })
+}
+
+fn neutral_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(\p{Han})[(（]\s*[a-zü]{1,6}\s*[)）]").unwrap_or_else(|_| unreachable_regex()))
+}
+
+// The patterns above are literals checked by the tests; this keeps library code panic-free
+// even in theory by falling back to a pattern that matches nothing.
+fn unreachable_regex() -> Regex {
+    Regex::new(r"[^\s\S]").unwrap_or_else(|_| std::process::abort())
+}
+
+/// Remove pinyin that traditional-conversion sites insert after characters: `商務(wù)局` →
+/// `商務局`, and on pages where that happened, toneless `的(de)` too. Parentheses holding CJK
+/// (`（一）`), upper-case abbreviations (`(PDF)`) and URLs are left alone.
+pub fn strip_pinyin(text: &str) -> String {
+    let tone = tone_re();
+    let tone_hits = tone.find_iter(text).take(2).count();
+    let neutral = neutral_re();
+    let neutral_hits = if tone_hits >= 2 { 0 } else { neutral.find_iter(text).take(3).count() };
+    if tone_hits == 0 && neutral_hits < 3 {
+        return text.to_string();
+    }
+    let out = tone.replace_all(text, "$1");
+    if tone_hits >= 2 || neutral_hits >= 3 {
+        neutral.replace_all(&out, "$1").into_owned()
+    } else {
+        out.into_owned()
+    }
+}
+
+/// Phrases that Taiwan-style converters substitute for mainland terms, mapped back. They are
+/// matched on the traditional form, before conversion, so simplified `档案` (archives) is safe.
+const TAIWAN_PHRASES: &[(&str, &str)] = &[
+    ("性檔案", "性文件"),
+    ("公開檔案", "公開文件"),
+    ("入口網站", "門戶網站"),
+    ("機構設定", "機構設置"),
+];
+
+fn opencc() -> Option<&'static ferrous_opencc::OpenCC> {
+    static CC: OnceLock<Option<ferrous_opencc::OpenCC>> = OnceLock::new();
+    CC.get_or_init(|| ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s).ok())
+        .as_ref()
+}
+
+/// Convert traditional characters to simplified. Lines without any traditional character are
+/// passed through untouched, which keeps simplified documents (the vast majority) fast.
+pub fn to_simplified(text: &str) -> String {
+    if !text.chars().any(is_likely_traditional) {
+        return text.to_string();
+    }
+    let mut s = text.to_string();
+    for (from, to) in TAIWAN_PHRASES {
+        if s.contains(from) {
+            s = s.replace(from, to);
+        }
+    }
+    let Some(cc) = opencc() else { return s };
+    let mut out = String::with_capacity(s.len());
+    for line in s.split_inclusive('\n') {
+        if line.chars().any(is_likely_traditional) {
+            out.push_str(&cc.convert(line));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// A cheap gate in front of the converter: characters that occur in traditional text and
+/// never in simplified text, chosen from the vocabulary of these reports. It only decides
+/// whether to run OpenCC on a line; the conversion itself uses OpenCC's full dictionary.
+fn is_likely_traditional(c: char) -> bool {
+    const GATE: &str = "們個這國會為來說時對與開關實書點還發變體處應報務區級機條網縣鄉鎮請項類單據數總規範檔復議訴訟結轉辦理準計劃門戶頁錄範圍護權責義務裡經濟資訊電話聯絡義認證許強制罰費額購採購審檢查標層間屬於無監督導領調組織運營員專業農業衛廣場書記處長當選舉黨員傳統內容獲隨歷歲親熱誤讀寫論談課題價値值辦結續轉執行政務臺灣綜實驗區總體開放狀況態產業興趨勢積極參與據點屆滿週紀錄歸檔網絡網路軟硬設備優勢問題؛";
+    (c as u32) >= 0x4e00 && GATE.contains(c)
+}
+
+/// A label in comparable form: whitespace removed, brackets and punctuation unified, so that
+/// `第二十条 第(一)项` and `第二十条第（一）项` compare equal. Input should be [`normalize`]d.
+pub fn compact(label: &str) -> String {
+    label
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '“' | '”' | '"' | '\'' | '‘' | '’' | '|' | '*'))
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '，' => ',',
+            '、' => ',',
+            '：' => ':',
+            '；' => ';',
+            '．' | '。' => '.',
+            _ => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinyin_is_stripped_but_cjk_parentheses_stay() {
+        assert_eq!(strip_pinyin("商務(wù)局政府信息公開(kāi)"), "商務局政府信息公開");
+        let s = "第二十条第（一）项（单位：万元）附件(PDF) http://a.b/c(d)";
+        assert_eq!(strip_pinyin(s), s);
+        assert_eq!(strip_pinyin("文(wen)章(zhang)的(de)标(biao)"), "文章的标");
+    }
+
+    #[test]
+    fn traditional_becomes_simplified() {
+        assert_eq!(normalize("2020年梅河口市商務(wù)局政府信息公開工作年度報告"), "2020年梅河口市商务局政府信息公开工作年度报告");
+        assert_eq!(normalize("規範性檔案"), "规范性文件");
+        assert_eq!(normalize("結轉下年度繼續辦理"), "结转下年度继续办理");
+    }
+
+    #[test]
+    fn simplified_text_is_unchanged_and_fullwidth_folds() {
+        let s = "本年新收政府信息公开申请数量 档案馆";
+        assert_eq!(normalize(s), s);
+        assert_eq!(normalize("１２３（一）"), "123(一)");
+    }
+
+    #[test]
+    fn compact_removes_spaces_and_unifies_brackets() {
+        assert_eq!(compact("第二十条 第(一)项"), compact("第二十条第（一）项"));
+        assert_eq!(compact("商业 企业"), "商业企业");
+    }
+}
