@@ -1,15 +1,107 @@
-//! The aligner (work in progress).
+//! # nianbao-extract: the tolerant, template-driven aligner
+//!
+//! Every reader (plain text, HTML, PDF, Office) turns its input into [`Line`]s; this crate
+//! maps them onto the national tables. The design, in the order the work is done:
+//!
+//! 1. **Flatten** ([`flat`]): cells into one buffer with separators, plus a compact copy in
+//!    which labels are searched regardless of spaces, cell and line breaks.
+//! 2. **Detect the format** from header texts only one format prints (not from the year).
+//! 3. **Align** ([`align`]): Table 三 row labels as an ordered chain, Table 二 rows inside
+//!    their zone, Table 四 after its heading. A row's values are the numbers up to the next
+//!    label; blank cells keep places; glued digits are split with the identities; when labels
+//!    and numbers are far apart, value rows are read in document order (flagged).
+//! 4. **Check** ([`checks`]): blank totals that an identity determines are derived and
+//!    flagged; I1-I4 are reported for every scope. Printed values are never changed.
+//!
+//! Nothing is guessed silently: each cell carries its raw text and flags.
+//!
+//! ```
+//! let text = "2020年某某局政府信息公开工作年度报告\n第二十条第(一)项\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数\n规章 | 0 | 0 | 0\n行政规范性文件 | 5 | 1 | 25\n";
+//! let r = nianbao_extract::extract_text(text, "example.txt");
+//! assert_eq!(r.format, nianbao_extract::Format::Gb2021);
+//! assert_eq!(r.cells["t2.a20_1.normative_doc.in_force"], Some(nianbao_extract::Value::Int(25)));
+//! ```
+
+pub mod align;
+mod assign;
+mod cells;
+pub mod checks;
+pub mod flat;
+mod labels;
+mod meta;
 mod report;
+mod roworder;
+mod tokens;
+
+pub use cells::CellOut;
 pub use report::{CharsetInfo, Check, Format, Report, Value};
+
+use nianbao_templates::Template;
 use nianbao_text::Line;
 
-/// Extract a report from lines produced by any reader.
-pub fn extract_lines(lines: &[Line], source: &str) -> Report {
-    let _ = lines;
-    Report { source: source.to_string(), ..Default::default() }
+fn marker_count(flat: &flat::Flat, t: &Template) -> usize {
+    t.markers.iter().filter(|m| flat.compact.contains(m.as_str())).count()
 }
 
-/// Extract a report from plain (already decoded) text.
+/// Extract a report from lines produced by any reader. Cell texts must already be
+/// normalised with [`nianbao_text::normalize`].
+pub fn extract_lines(lines: &[Line], source: &str) -> Report {
+    let flat = flat::Flat::new(lines);
+    let templates = nianbao_templates::templates();
+    let mut best: Option<(&Template, align::Aligned, usize)> = None;
+    for t in templates {
+        let markers = marker_count(&flat, t);
+        let a = align::align(&flat, lines, t);
+        let better = match &best {
+            None => true,
+            Some((_, ba, bm)) => (markers, a.rows_found) > (*bm, ba.rows_found),
+        };
+        if better {
+            best = Some((t, a, markers));
+        }
+    }
+    let mut report = Report { source: source.to_string(), ..Default::default() };
+    let text_lines: Vec<String> = lines.iter().map(|l| l.cells.join(" ")).collect();
+    let full: String = text_lines.join("\n");
+    let m = meta::find(&text_lines, &full);
+    report.title = m.title;
+    report.agency = m.agency;
+    report.year = m.year;
+    let Some((t, mut aligned, markers)) = best else {
+        return report;
+    };
+    if aligned.rows_found == 0 && markers == 0 {
+        report.report_flags.push("no_tables".into());
+        if report.year.is_some_and(|y| y < 2019) {
+            report.format = Format::Pre2019;
+        }
+        return report;
+    }
+    report.format = if t.id == "gb2019" { Format::Gb2019 } else { Format::Gb2021 };
+    if markers == 0 {
+        report.report_flags.push("format_from_rows".into());
+    }
+    checks::derive(t, &mut aligned.cells);
+    report.checks = checks::run(t, &aligned.cells);
+    for key in t.keys() {
+        let cell = aligned.cells.remove(&key).unwrap_or_else(|| CellOut::missing("not_found"));
+        if let Some(raw) = &cell.raw {
+            report.raw.insert(key.clone(), raw.clone());
+        }
+        if !cell.flags.is_empty() {
+            report.flags.insert(key.clone(), cell.flags);
+        }
+        report.cells.insert(key, cell.value);
+    }
+    report.extras = aligned.extras;
+    report.report_flags.extend(aligned.notes);
+    if report.checks.iter().any(|c| !c.holds) {
+        report.report_flags.push("identity_failed".into());
+    }
+    report
+}
+
+/// Extract a report from plain (already decoded) text in any of the flattened shapes.
 pub fn extract_text(text: &str, source: &str) -> Report {
     let norm = nianbao_text::normalize(text);
     extract_lines(&nianbao_text::split_text(&norm), source)

@@ -14,4 +14,4 @@ mod normalize;
 
 pub use decode::{decode, sniff_meta_charset, CharsetSource, Decoded};
 pub use lines::{split_text, split_text_line, Line, LineKind};
-pub use normalize::{compact, normalize, strip_pinyin, to_simplified};
+pub use normalize::{compact, compact_char, normalize, strip_pinyin, to_simplified};

@@ -21,7 +21,7 @@ fn fold_char(c: char) -> char {
         '」' | '』' | '〞' => '”',
         '\u{00a0}' | '\u{3000}' => ' ',
         // NFKC leaves these: a dash used as an empty marker should look like one.
-        '–' | '－' => '-',
+        '–' | '－' | '−' | '‐' => '-',
         _ => c,
     }
 }
@@ -114,20 +114,25 @@ fn is_likely_traditional(c: char) -> bool {
 /// A label in comparable form: whitespace removed, brackets and punctuation unified, so that
 /// `第二十条 第(一)项` and `第二十条第（一）项` compare equal. Input should be [`normalize`]d.
 pub fn compact(label: &str) -> String {
-    label
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '“' | '”' | '"' | '\'' | '‘' | '’' | '|' | '*'))
-        .map(|c| match c {
-            '（' => '(',
-            '）' => ')',
-            '，' => ',',
-            '、' => ',',
-            '：' => ':',
-            '；' => ';',
-            '．' | '。' => '.',
-            _ => c,
-        })
-        .collect()
+    label.chars().filter_map(compact_char).collect()
+}
+
+/// The per-character rule behind [`compact`]: `None` for characters that are dropped
+/// (whitespace, quotes, table pipes, control separators), else the unified character.
+pub fn compact_char(c: char) -> Option<char> {
+    if c.is_whitespace() || c.is_control() {
+        return None;
+    }
+    match c {
+        '“' | '”' | '"' | '\'' | '‘' | '’' | '|' | '*' | '#' => None,
+        '（' | '［' | '[' | '【' => Some('('),
+        '）' | '］' | ']' | '】' => Some(')'),
+        '，' | '、' => Some(','),
+        '：' => Some(':'),
+        '；' => Some(';'),
+        '．' | '。' => Some('.'),
+        _ => Some(c),
+    }
 }
 
 #[cfg(test)]

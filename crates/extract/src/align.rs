@@ -1,0 +1,473 @@
+//! The aligner: from a flattened document to every cell of one template. Labels are found in
+//! the compact text (Table 三 rows as an ordered chain, Table 二 rows inside the Table 二 zone
+//! in any block order), each row's values are read from the stretch up to the next label, and
+//! ambiguities are settled by the identities or left null and flagged.
+
+use crate::assign::{place, Placement, Raw, RowRule};
+use crate::cells::{convert, CellOut, ColumnKind};
+use crate::flat::Flat;
+use crate::labels::{best_chain, extend_over_ordinal, is_noise, occurrences, Occ};
+use crate::roworder;
+use crate::tokens::{tokenize, Item};
+use nianbao_templates::Template;
+use nianbao_text::Line;
+use std::collections::BTreeMap;
+
+/// The result of aligning a document with one template.
+#[derive(Debug, Default)]
+pub struct Aligned {
+    /// Every key of the template.
+    pub cells: BTreeMap<String, CellOut>,
+    /// Non-template rows and lines.
+    pub extras: BTreeMap<String, serde_json::Value>,
+    /// Report-level notes (become report flags).
+    pub notes: Vec<String>,
+    /// How many template rows (and Table 四) were found with values.
+    pub rows_found: usize,
+}
+
+struct Ctx<'a> {
+    flat: &'a Flat,
+    boundaries: Vec<usize>,
+    noise: Vec<String>,
+}
+
+impl Ctx<'_> {
+    fn next_boundary(&self, after: usize) -> usize {
+        let i = self.boundaries.partition_point(|&b| b < after);
+        self.boundaries.get(i).copied().unwrap_or(self.flat.compact.len())
+    }
+
+    fn region_items(&self, from_c: usize, to_c: usize) -> Vec<Item> {
+        let a = self.flat.end_to_buf(from_c);
+        let b = self.flat.to_buf(to_c).max(a);
+        tokenize(&self.flat.buf[a..b])
+    }
+
+    /// Drop noise text; split the rest at the first real text into (values, tail).
+    fn split_head(&self, items: Vec<Item>) -> (Vec<Item>, Vec<Item>) {
+        let mut head = Vec::new();
+        let mut iter = items.into_iter();
+        let mut tail = Vec::new();
+        for it in iter.by_ref() {
+            match &it {
+                Item::Text(t) if is_noise(t, &self.noise) => continue,
+                Item::Text(_) => {
+                    tail.push(it);
+                    break;
+                }
+                _ => head.push(it),
+            }
+        }
+        tail.extend(iter.filter(|i| !matches!(i, Item::Text(t) if is_noise(t, &self.noise))));
+        (head, tail)
+    }
+}
+
+fn has_values(items: &[Item]) -> bool {
+    items.iter().any(|i| matches!(i, Item::Num(_) | Item::Missing(_)))
+}
+
+/// Rows of short text followed by numbers are kept as extras: `label → number or [numbers]`.
+fn collect_extras(tail: &[Item], extras: &mut BTreeMap<String, serde_json::Value>) {
+    let mut label: Option<&str> = None;
+    let mut vals: Vec<serde_json::Value> = Vec::new();
+    let flush = |label: Option<&str>, vals: &mut Vec<serde_json::Value>, extras: &mut BTreeMap<String, serde_json::Value>| {
+        if let Some(l) = label {
+            if !vals.is_empty() {
+                let l = l.trim_end_matches([':', ',']).to_string();
+                let v = if vals.len() == 1 { vals.remove(0) } else { serde_json::Value::Array(std::mem::take(vals)) };
+                extras.insert(l, v);
+            }
+        }
+        vals.clear();
+    };
+    for it in tail {
+        match it {
+            Item::Text(t) => {
+                flush(label, &mut vals, extras);
+                if t.chars().count() > 80 {
+                    return;
+                }
+                label = Some(t.as_str());
+            }
+            Item::Num(n) => vals.push(match n.digits.parse::<i64>() {
+                Ok(i) if !n.digits.contains('.') => serde_json::Value::from(i),
+                _ => serde_json::Value::String(n.raw.clone()),
+            }),
+            Item::Missing(m) => vals.push(serde_json::Value::String(m.clone())),
+            Item::Blank => {}
+        }
+    }
+    flush(label, &mut vals, extras);
+}
+
+/// Align a flattened document with a template.
+pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
+    let mut out = Aligned::default();
+    let len = flat.compact.len();
+    let stops: Vec<usize> = t.stops.iter().flat_map(|s| flat.find_all(s)).map(|o| o.0).collect();
+
+    // Table 三: an ordered chain of row labels.
+    let t3_occ: Vec<Vec<Occ>> = t
+        .t3_rows
+        .iter()
+        .map(|r| occurrences(flat, &r.labels).into_iter().map(|o| extend_over_ordinal(flat, o, &r.ordinal)).collect())
+        .collect();
+    let chain = best_chain(&t3_occ);
+    let first_t3 = chain.iter().flatten().map(|o| o.0).min();
+    let last_t3_end = chain.iter().flatten().map(|o| o.1).max();
+    let t3_start: Option<usize> = first_t3.and_then(|f| {
+        t.t3.start.iter().flat_map(|s| flat.find_all(s)).map(|o| o.0).filter(|&s| s < f && f - s < 3000).min()
+    });
+
+    // Table 二 zone: from the first block title up to Table 三.
+    let t4_any: Vec<usize> = t.t4.start.iter().flat_map(|s| flat.find_all(s)).map(|o| o.0).collect();
+    let t2_end = t3_start.or(first_t3).unwrap_or_else(|| {
+        let anchors_first = t.blocks.iter().flat_map(|b| occurrences(flat, &b.anchor)).map(|o| o.0).min().unwrap_or(0);
+        t4_any.iter().chain(stops.iter()).copied().filter(|&p| p > anchors_first).min().unwrap_or(len)
+    });
+    let anchor_occ: Vec<Vec<Occ>> = t.blocks.iter().map(|b| occurrences(flat, &b.anchor).into_iter().filter(|o| o.0 < t2_end).collect()).collect();
+    let t2_start = anchor_occ.iter().flatten().map(|o| o.0).min();
+    let t2_zone = t2_start.map(|s| (s, t2_end));
+    let t2_occ: Vec<Vec<Vec<Occ>>> = t
+        .blocks
+        .iter()
+        .map(|b| {
+            b.rows
+                .iter()
+                .map(|r| match t2_zone {
+                    Some((s, e)) => occurrences(flat, &r.labels).into_iter().filter(|o| o.0 >= s && o.1 <= e).collect(),
+                    None => Vec::new(),
+                })
+                .collect()
+        })
+        .collect();
+
+    // Table 四 starts after Table 三 (or Table 二).
+    let t4_from = last_t3_end.or(t2_zone.map(|z| z.1));
+    let t4_start: Option<Occ> = t4_from.and_then(|from| {
+        t.t4.start.iter().flat_map(|s| flat.find_all(s)).filter(|o| o.0 >= from).min_by_key(|o| (o.0, std::cmp::Reverse(o.1)))
+    });
+
+    let mut boundaries: Vec<usize> = Vec::new();
+    boundaries.extend(anchor_occ.iter().flatten().map(|o| o.0));
+    boundaries.extend(t2_occ.iter().flatten().flatten().map(|o| o.0));
+    boundaries.extend(chain.iter().flatten().map(|o| o.0));
+    if let Some(s) = t3_start {
+        boundaries.push(s);
+    }
+    boundaries.extend(t.t3.start.iter().flat_map(|s| flat.find_all(s)).map(|o| o.0).filter(|&p| Some(p) >= t2_start && Some(p) < first_t3));
+    if let Some(o) = t4_start {
+        boundaries.push(o.0);
+    }
+    boundaries.extend(stops.iter().copied());
+    boundaries.sort_unstable();
+    boundaries.dedup();
+
+    let mut noise = t.t3.noise.clone();
+    noise.extend(t.t4.header_words.iter().cloned());
+    for b in &t.blocks {
+        noise.extend(b.column_labels.iter().map(|l| nianbao_text::compact(l)));
+        noise.extend(b.anchor.iter().cloned());
+    }
+    noise.extend(["信息内容", "单位", "万元", "(单位:万元)", "情况", "项", "本年新", "制作数量", "公开数量", "本年增/减", "本年增", "减"].iter().map(|s| s.to_string()));
+    let ctx = Ctx { flat, boundaries, noise };
+
+    align_t2(&ctx, t, &anchor_occ, &t2_occ, &mut out);
+    align_t3(&ctx, t, &chain, lines, t3_start.or(first_t3), t4_start.map(|o| o.0).or(Some(len)), &mut out);
+    align_t4(&ctx, t, t4_start, &stops, &mut out);
+    out
+}
+
+fn align_t2(ctx: &Ctx, t: &Template, anchor_occ: &[Vec<Occ>], t2_occ: &[Vec<Vec<Occ>>], out: &mut Aligned) {
+    for (bi, b) in t.blocks.iter().enumerate() {
+        for (ri, r) in b.rows.iter().enumerate() {
+            let keys: Vec<String> = b.columns.iter().map(|c| format!("t2.{}.{}.{}", b.id, r.key, c)).collect();
+            let kinds: Vec<ColumnKind> = b
+                .columns
+                .iter()
+                .map(|c| match b.money.get(c).map(String::as_str) {
+                    Some("wan") => ColumnKind::MoneyWan,
+                    Some(_) => ColumnKind::MoneyCell,
+                    None if c == "change" => ColumnKind::Signed,
+                    None => ColumnKind::Count,
+                })
+                .collect();
+            let occs = &t2_occ[bi][ri];
+            let mut chosen: Option<(Vec<Item>, Vec<Item>, bool)> = None;
+            for o in occs {
+                let items = ctx.region_items(o.1, ctx.next_boundary(o.1));
+                let (head, tail) = ctx.split_head(items);
+                if has_values(&head) {
+                    chosen = Some((head, tail, false));
+                    break;
+                }
+            }
+            if chosen.is_none() {
+                // PDF text sometimes prints the value before its row label: take the values
+                // between the block title (or previous row) and the label.
+                if let Some(o) = occs.first() {
+                    let prev = ctx.boundaries.iter().copied().filter(|&p| p < o.0).max();
+                    let from = prev.map(|p| ctx.next_label_end(p)).unwrap_or(o.0);
+                    let before = ctx.region_items(from, o.0);
+                    let (head, _) = ctx.split_head(before);
+                    let n_vals = head.iter().filter(|i| matches!(i, Item::Num(_))).count();
+                    if n_vals == keys.len() && anchor_occ[bi].iter().any(|a| a.0 < o.0) {
+                        chosen = Some((head, Vec::new(), true));
+                    }
+                }
+            }
+            let Some((head, tail, before)) = chosen else {
+                for k in &keys {
+                    out.cells.insert(k.clone(), CellOut::missing("not_found"));
+                }
+                continue;
+            };
+            collect_extras(&tail, &mut out.extras);
+            let placed = place(&head, keys.len(), RowRule::None);
+            let mut cells = placement_cells(placed, &kinds);
+            if before {
+                for c in cells.iter_mut() {
+                    c.flag("value_before_label");
+                }
+            }
+            if cells.iter().any(|c| c.value.is_some()) {
+                out.rows_found += 1;
+            }
+            for (k, c) in keys.into_iter().zip(cells) {
+                out.cells.insert(k, c);
+            }
+        }
+    }
+    // Plausibility of a 2019 procurement amount printed without a unit: 万元 per project.
+    let proj = out.cells.get("t2.a20_9.central_procurement.projects").and_then(|c| c.value).map(|v| v.as_f64());
+    if let Some(c) = out.cells.get_mut("t2.a20_9.central_procurement.amount_wan") {
+        if let (Some(v), Some(p)) = (c.value, proj) {
+            if c.flags.iter().any(|f| f == "unit_unknown") && p > 0.0 && v.as_f64() / p > 1000.0 {
+                c.flag("unit_unknown:likely_yuan");
+            }
+        }
+    }
+}
+
+impl Ctx<'_> {
+    /// End of the label that starts at compact offset `p` is unknown here; use `p` itself plus
+    /// the longest known label text that starts there (cheap: scan known boundaries' labels is
+    /// not needed because regions before a label are only used when the row has no values).
+    fn next_label_end(&self, p: usize) -> usize {
+        let rest = &self.flat.compact[p..];
+        let mut end = p;
+        for w in &self.noise {
+            if rest.starts_with(w.as_str()) {
+                end = end.max(p + w.len());
+            }
+        }
+        // Skip the label text itself: up to the first digit.
+        let skip = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        end.max(p + skip.min(rest.len())).min(self.flat.compact.len())
+    }
+}
+
+fn placement_cells(p: Placement, kinds: &[ColumnKind]) -> Vec<CellOut> {
+    let n = kinds.len();
+    match p {
+        Placement::Direct(v) | Placement::Positional(v) => v.iter().zip(kinds).map(|(r, k)| convert(r, *k)).collect(),
+        Placement::Inferred(v) => v
+            .iter()
+            .zip(kinds)
+            .map(|(r, k)| match r {
+                Some(r) => {
+                    let mut c = convert(r, *k);
+                    c.flag("position_inferred");
+                    c
+                }
+                None => CellOut::missing("dropped_blank"),
+            })
+            .collect(),
+        Placement::Glued(cands, raw) => {
+            if cands.len() == 1 {
+                cands[0]
+                    .iter()
+                    .map(|&v| CellOut { value: Some(crate::report::Value::Int(v)), raw: Some(raw.clone()), flags: vec!["split_glued".into()] })
+                    .collect()
+            } else {
+                (0..n).map(|_| CellOut { value: None, raw: Some(raw.clone()), flags: vec!["ambiguous".into()] }).collect()
+            }
+        }
+        Placement::Unresolved(why) => {
+            let _ = why;
+            (0..n).map(|_| CellOut::missing("unresolved")).collect()
+        }
+    }
+}
+
+fn t3_keys(t: &Template, row: usize) -> Vec<String> {
+    t.t3.columns.iter().map(|c| format!("t3.{}.{}", t.t3_rows[row].key, c)).collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn align_t3(ctx: &Ctx, t: &Template, chain: &[Option<Occ>], lines: &[Line], zone_start: Option<usize>, zone_end: Option<usize>, out: &mut Aligned) {
+    let kinds = vec![ColumnKind::Count; t.t3.columns.len()];
+    let mut glued: Vec<(usize, Vec<Vec<i64>>, String)> = Vec::new();
+    let mut resolved_rows = 0;
+    let mut label_cells: BTreeMap<String, CellOut> = BTreeMap::new();
+    for (ri, occ) in chain.iter().enumerate() {
+        let keys = t3_keys(t, ri);
+        let Some(o) = occ else {
+            for k in keys {
+                label_cells.insert(k, CellOut::missing("not_found"));
+            }
+            continue;
+        };
+        let items = ctx.region_items(o.1, ctx.next_boundary(o.1));
+        let (head, tail) = ctx.split_head(items);
+        collect_extras(&tail, &mut out.extras);
+        let placed = place(&head, keys.len(), RowRule::LastIsSum);
+        if let Placement::Glued(c, raw) = &placed {
+            if c.len() > 1 {
+                glued.push((ri, c.clone(), raw.clone()));
+                for k in keys {
+                    label_cells.insert(k, CellOut { value: None, raw: Some(raw.clone()), flags: vec!["ambiguous".into()] });
+                }
+                continue;
+            }
+        }
+        let is_glued = matches!(placed, Placement::Glued(..));
+        let ok = !matches!(placed, Placement::Unresolved(_));
+        let mut cells = placement_cells(placed, &kinds);
+        if is_glued {
+            for c in cells.iter_mut() {
+                c.flags = vec!["split_by_identity".into()];
+            }
+        }
+        if ok {
+            resolved_rows += 1;
+        }
+        for (k, c) in keys.into_iter().zip(cells) {
+            label_cells.insert(k, c);
+        }
+    }
+    if !glued.is_empty() {
+        resolve_glued(t, &glued, &mut label_cells);
+    }
+
+    // The row-order reading: value rows in document order, for shattered tables whose numbers
+    // are far from their labels. Used only when it reads every row and the identities hold.
+    let expected = t.t3_rows.iter().filter(|r| !r.derived).count();
+    if let (Some(zs), Some(ze)) = (zone_start, zone_end) {
+        let a = ctx.flat.line_of(ctx.flat.to_buf(zs));
+        let b = ctx.flat.line_of(ctx.flat.to_buf(ze.min(ctx.flat.compact.len())));
+        let rows = roworder::value_rows(&lines[a..=b.min(lines.len().saturating_sub(1))]);
+        if resolved_rows < expected && rows.len() > resolved_rows {
+            if let Some(ro) = roworder::assign(t, &rows) {
+                let label_ok = crate::checks::t3_identities_hold(t, &label_cells);
+                let ro_ok = crate::checks::t3_identities_hold(t, &ro) == Some(true);
+                if ro_ok && !label_ok.unwrap_or(false) || ro_ok && resolved_rows + 2 < expected {
+                    out.notes.push("t3_row_order".into());
+                    label_cells = ro;
+                    resolved_rows = expected;
+                }
+            }
+        }
+    }
+    out.rows_found += resolved_rows;
+    out.cells.extend(label_cells);
+}
+
+fn resolve_glued(t: &Template, glued: &[(usize, Vec<Vec<i64>>, String)], cells: &mut BTreeMap<String, CellOut>) {
+    let total: usize = glued.iter().map(|g| g.1.len()).product();
+    if total > 20_000 {
+        return;
+    }
+    let mut winners: Vec<Vec<usize>> = Vec::new();
+    let mut idx = vec![0usize; glued.len()];
+    loop {
+        let mut trial = cells.clone();
+        for (gi, (ri, cands, _)) in glued.iter().enumerate() {
+            for (k, v) in t3_keys(t, *ri).into_iter().zip(&cands[idx[gi]]) {
+                trial.insert(k, CellOut { value: Some(crate::report::Value::Int(*v)), raw: None, flags: vec![] });
+            }
+        }
+        if crate::checks::t3_identities_hold(t, &trial) == Some(true) {
+            winners.push(idx.clone());
+        }
+        // next combination
+        let mut i = 0;
+        loop {
+            if i == idx.len() {
+                break;
+            }
+            idx[i] += 1;
+            if idx[i] < glued[i].1.len() {
+                break;
+            }
+            idx[i] = 0;
+            i += 1;
+        }
+        if i == idx.len() {
+            break;
+        }
+    }
+    if winners.len() == 1 {
+        for (gi, (ri, cands, raw)) in glued.iter().enumerate() {
+            for (k, v) in t3_keys(t, *ri).into_iter().zip(&cands[winners[0][gi]]) {
+                cells.insert(k, CellOut { value: Some(crate::report::Value::Int(*v)), raw: Some(raw.clone()), flags: vec!["split_by_identity".into()] });
+            }
+        }
+    }
+}
+
+fn align_t4(ctx: &Ctx, t: &Template, start: Option<Occ>, stops: &[usize], out: &mut Aligned) {
+    let keys: Vec<String> = t.t4.columns.iter().map(|c| format!("t4.{c}")).collect();
+    let fill_missing = |out: &mut Aligned, flag: &str| {
+        for k in &keys {
+            out.cells.insert(k.clone(), CellOut::missing(flag));
+        }
+    };
+    let Some(o) = start else {
+        fill_missing(out, "not_found");
+        return;
+    };
+    let end = stops.iter().copied().filter(|&s| s > o.1).min().unwrap_or(ctx.flat.compact.len());
+    let items = ctx.region_items(o.1, end);
+    let mut vals: Vec<Item> = Vec::new();
+    for it in items {
+        match &it {
+            Item::Text(tx) if is_noise(tx, &ctx.noise) => {}
+            Item::Text(tx) => {
+                if !vals.is_empty() || tx.chars().count() > 12 {
+                    break;
+                }
+            }
+            Item::Blank if vals.is_empty() => {}
+            _ => vals.push(it),
+        }
+        if vals.iter().filter(|i| !matches!(i, Item::Blank)).count() >= 15 {
+            break;
+        }
+    }
+    if !has_values(&vals) {
+        fill_missing(out, "not_found");
+        return;
+    }
+    let kinds = vec![ColumnKind::Count; keys.len()];
+    let placed = place(&vals, keys.len(), RowRule::GroupsOfFive);
+    let glued = matches!(&placed, Placement::Glued(c, _) if c.len() == 1);
+    let ok = !matches!(placed, Placement::Unresolved(_));
+    let mut cells = placement_cells(placed, &kinds);
+    if glued {
+        for c in cells.iter_mut() {
+            c.flags = vec!["split_by_identity".into()];
+        }
+    }
+    if ok {
+        out.rows_found += 1;
+    }
+    for (k, c) in keys.into_iter().zip(cells) {
+        out.cells.insert(k, c);
+    }
+}
+
+/// Unused raw re-export to keep the type visible in docs of this module.
+pub type RawCell = Raw;

@@ -1,0 +1,93 @@
+//! A cell's final value with its provenance: raw text and flags.
+
+use crate::assign::Raw;
+use crate::report::Value;
+use crate::tokens::{as_int, yuan_to_wan, Unit};
+
+/// One template cell after alignment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CellOut {
+    /// The value, `None` when missing.
+    pub value: Option<Value>,
+    /// The raw source text, when a cell was read.
+    pub raw: Option<String>,
+    /// Flags (`blank`, `derived`, ...).
+    pub flags: Vec<String>,
+}
+
+impl CellOut {
+    /// A missing cell with one flag.
+    pub fn missing(flag: &str) -> Self {
+        CellOut { value: None, raw: None, flags: vec![flag.to_string()] }
+    }
+
+    /// Add a flag once.
+    pub fn flag(&mut self, f: &str) {
+        if !self.flags.iter().any(|x| x == f) {
+            self.flags.push(f.to_string());
+        }
+    }
+}
+
+/// How a column's values are to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// A count (integer, may not be signed).
+    Count,
+    /// A signed change (`本年增/减`).
+    Signed,
+    /// Money whose header states 万元.
+    MoneyWan,
+    /// Money whose unit is only printed in the cell, if at all.
+    MoneyCell,
+}
+
+/// Turn a raw cell into a value according to its column.
+pub fn convert(raw: &Raw, kind: ColumnKind) -> CellOut {
+    match raw {
+        Raw::Blank => CellOut::missing("blank"),
+        Raw::Missing(m) => CellOut { value: None, raw: Some(m.clone()), flags: vec!["missing_marker".into()] },
+        Raw::Num(n) => {
+            let mut out = CellOut { value: None, raw: Some(n.raw.clone()), flags: Vec::new() };
+            let dec = || n.digits.parse::<f64>().ok();
+            match kind {
+                ColumnKind::Count | ColumnKind::Signed => {
+                    if n.unit != Unit::None {
+                        out.flag("unexpected_unit");
+                    }
+                    out.value = match as_int(&n.digits) {
+                        Some(i) => Some(Value::Int(i)),
+                        None => {
+                            out.flag("not_integer");
+                            dec().map(Value::Dec)
+                        }
+                    };
+                    if kind == ColumnKind::Count && n.digits.starts_with('-') {
+                        out.flag("negative");
+                    }
+                }
+                ColumnKind::MoneyWan | ColumnKind::MoneyCell => match n.unit {
+                    Unit::Yuan => {
+                        out.value = yuan_to_wan(&n.digits).map(Value::Dec);
+                        out.flag("unit_converted_from_yuan");
+                    }
+                    Unit::Wan => out.value = money_value(&n.digits),
+                    Unit::None => {
+                        out.value = money_value(&n.digits);
+                        if kind == ColumnKind::MoneyCell {
+                            out.flag("unit_unknown");
+                        }
+                    }
+                },
+            }
+            out
+        }
+    }
+}
+
+fn money_value(digits: &str) -> Option<Value> {
+    match as_int(digits) {
+        Some(i) => Some(Value::Int(i)),
+        None => digits.parse::<f64>().ok().map(Value::Dec),
+    }
+}
