@@ -52,6 +52,8 @@ impl Ctx<'_> {
         for it in iter.by_ref() {
             match &it {
                 Item::Text(t) if is_noise(t, &self.noise) => continue,
+                // Text before any value continues the label (`（区分处理的，…）`, annotations).
+                Item::Text(t) if head.is_empty() && t.chars().count() <= 60 => continue,
                 Item::Text(_) => {
                     tail.push(it);
                     break;
@@ -117,8 +119,18 @@ pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
     let chain = best_chain(&t3_occ);
     let first_t3 = chain.iter().flatten().map(|o| o.0).min();
     let last_t3_end = chain.iter().flatten().map(|o| o.1).max();
+    // Table 三 starts at its heading or note: the first one after the Table 二 block titles
+    // (the report's introduction often names the section too).
+    let last_anchor = first_t3.and_then(|f| {
+        t.blocks.iter().flat_map(|b| occurrences(flat, &b.anchor)).map(|o| o.1).filter(|&e| e <= f).max()
+    });
     let t3_start: Option<usize> = first_t3.and_then(|f| {
-        t.t3.start.iter().flat_map(|s| flat.find_all(s)).map(|o| o.0).filter(|&s| s < f && f - s < 3000).min()
+        t.t3.start
+            .iter()
+            .flat_map(|s| flat.find_all(s))
+            .map(|o| o.0)
+            .filter(|&s| s < f && last_anchor.is_none_or(|a| s >= a) && (last_anchor.is_some() || f - s < 3000))
+            .min()
     });
 
     // Table 二 zone: from the first block title up to Table 三.

@@ -32,14 +32,16 @@ fn result_rows(t: &Template, cells: &Cells) -> Vec<String> {
         .iter()
         .filter(|r| r.key.starts_with("result.") && r.key != "result.total")
         .filter(|r| {
-            let is_sub = r.key.starts_with("result.other.") && r.key != "result.other.total";
+            let is_other = r.key.starts_with("result.other.");
             let has_derived = t.t3_rows.iter().any(|x| x.derived);
-            if !has_derived {
-                true
-            } else if subrows_known {
+            if !is_other || !has_derived {
+                return true;
+            }
+            let is_sub = r.key != "result.other.total";
+            if subrows_known {
                 is_sub
             } else {
-                r.key == "result.other.total"
+                !is_sub
             }
         })
         .map(|r| r.key.clone())

@@ -82,7 +82,9 @@ fn opencc() -> Option<&'static ferrous_opencc::OpenCC> {
 /// Convert traditional characters to simplified. Lines without any traditional character are
 /// passed through untouched, which keeps simplified documents (the vast majority) fast.
 pub fn to_simplified(text: &str) -> String {
-    if !text.chars().any(is_likely_traditional) {
+    let hits = text.chars().filter(|&c| is_likely_traditional(c)).take(2).count();
+    // One hit in a short cell is enough; in a long text it may be a stray character.
+    if hits == 0 || (hits < 2 && text.chars().count() > 200) {
         return text.to_string();
     }
     let mut s = text.to_string();
@@ -92,22 +94,14 @@ pub fn to_simplified(text: &str) -> String {
         }
     }
     let Some(cc) = opencc() else { return s };
-    let mut out = String::with_capacity(s.len());
-    for line in s.split_inclusive('\n') {
-        if line.chars().any(is_likely_traditional) {
-            out.push_str(&cc.convert(line));
-        } else {
-            out.push_str(line);
-        }
-    }
-    out
+    cc.convert(&s)
 }
 
 /// A cheap gate in front of the converter: characters that occur in traditional text and
 /// never in simplified text, chosen from the vocabulary of these reports. It only decides
 /// whether to run OpenCC on a line; the conversion itself uses OpenCC's full dictionary.
 fn is_likely_traditional(c: char) -> bool {
-    const GATE: &str = "們個這國會為來說時對與開關實書點還發變體處應報務區級機條網縣鄉鎮請項類單據數總規範檔復議訴訟結轉辦理準計劃門戶頁錄範圍護權責義務裡經濟資訊電話聯絡義認證許強制罰費額購採購審檢查標層間屬於無監督導領調組織運營員專業農業衛廣場書記處長當選舉黨員傳統內容獲隨歷歲親熱誤讀寫論談課題價値值辦結續轉執行政務臺灣綜實驗區總體開放狀況態產業興趨勢積極參與據點屆滿週紀錄歸檔網絡網路軟硬設備優勢問題؛";
+    const GATE: &str = "穩廣東條變區質與舉薦歸戰鬥標準礎圖書輪廓倉庫擴蘇聯韓衛護鐵銀錢鎖價構詢職權幾廳縣讓幣證積壓歷屆勞動監獄彙總複製續紀綱維絡線練組織紅約級紙絕統經纜總們個這國會為來說時對與開關實書點還發變體處應報務區級機條網縣鄉鎮請項類單據數總規範檔復議訴訟結轉辦理準計劃門戶頁錄範圍護權責義務裡經濟資訊電話聯絡義認證許強制罰費額購採購審檢查標層間屬於無監督導領調組織運營員專業農業衛廣場書記處長當選舉黨員傳統內容獲隨歷歲親熱誤讀寫論談課題價値值辦結續轉執行政務臺灣綜實驗區總體開放狀況態產業興趨勢積極參與據點屆滿週紀錄歸檔網絡網路軟硬設備優勢問題؛";
     (c as u32) >= 0x4e00 && GATE.contains(c)
 }
 
@@ -165,5 +159,14 @@ mod tests {
     fn compact_removes_spaces_and_unifies_brackets() {
         assert_eq!(compact("第二十条 第(一)项"), compact("第二十条第（一）项"));
         assert_eq!(compact("商业 企业"), "商业企业");
+    }
+}
+
+#[cfg(test)]
+mod seed_tests {
+    #[test]
+    fn seed_stability_label() {
+        let s = super::normalize("3.危及“三安全一穩(wěn)定” |");
+        assert_eq!(s, "3.危及“三安全一稳定” |");
     }
 }
