@@ -4,6 +4,7 @@
 //! ambiguities are settled by the identities or left null and flagged.
 
 use crate::assign::{place, Placement, Raw, RowRule};
+
 use crate::cells::{convert, CellOut, ColumnKind};
 use crate::flat::Flat;
 use crate::labels::{best_chain, extend_over_ordinal, is_noise, occurrences, Occ};
@@ -307,6 +308,14 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind]) -> Vec<CellOut> {
                 (0..n).map(|_| CellOut { value: None, raw: Some(raw.clone()), flags: vec!["ambiguous".into()] }).collect()
             }
         }
+        Placement::Truncated(v) => v
+            .iter()
+            .zip(kinds)
+            .map(|(r, k)| match r {
+                Some(r) => convert(r, *k),
+                None => CellOut::missing("truncated_source"),
+            })
+            .collect(),
         Placement::Unresolved(why) => {
             let _ = why;
             (0..n).map(|_| CellOut::missing("unresolved")).collect()
@@ -332,10 +341,12 @@ fn align_t3(ctx: &Ctx, t: &Template, chain: &[Option<Occ>], lines: &[Line], zone
             }
             continue;
         };
-        let items = ctx.region_items(o.1, ctx.next_boundary(o.1));
+        let end = ctx.next_boundary(o.1);
+        let items = ctx.region_items(o.1, end);
         let (head, tail) = ctx.split_head(items);
         collect_extras(&tail, &mut out.extras);
-        let placed = place(&head, keys.len(), RowRule::LastIsSum);
+        let truncated = end >= ctx.flat.compact.len();
+        let placed = crate::assign::place_with(&head, keys.len(), RowRule::LastIsSum, truncated);
         if let Placement::Glued(c, raw) = &placed {
             if c.len() > 1 {
                 glued.push((ri, c.clone(), raw.clone()));
@@ -371,6 +382,9 @@ fn align_t3(ctx: &Ctx, t: &Template, chain: &[Option<Occ>], lines: &[Line], zone
         let a = ctx.flat.line_of(ctx.flat.to_buf(zs));
         let b = ctx.flat.line_of(ctx.flat.to_buf(ze.min(ctx.flat.compact.len())));
         let rows = roworder::value_rows(&lines[a..=b.min(lines.len().saturating_sub(1))]);
+        if std::env::var_os("NB_DEBUG").is_some() {
+            eprintln!("t3 zone lines {a}..{b}: {} value rows, {resolved_rows} label rows, expected {expected}", rows.len());
+        }
         if resolved_rows < expected && rows.len() > resolved_rows {
             if let Some(ro) = roworder::assign(t, &rows) {
                 let label_ok = crate::checks::t3_identities_hold(t, &label_cells);

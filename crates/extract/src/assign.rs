@@ -26,6 +26,8 @@ pub enum Placement {
     Glued(Vec<Vec<i64>>, String),
     /// Blank cells were dropped; the values were placed by a rule and are flagged.
     Inferred(Vec<Option<Raw>>),
+    /// The source ends inside the row: values from the left, the rest missing.
+    Truncated(Vec<Option<Raw>>),
     /// Nothing usable (no values, or more than one reading and nothing to choose by).
     Unresolved(String),
 }
@@ -43,8 +45,14 @@ pub enum RowRule {
 
 const MAX_SPLITS: usize = 20_000;
 
-/// Place the values of a region into `n` columns.
+/// Place the values of a region into `n` columns. `truncated` says the region runs to the
+/// end of the document (an excerpt cut inside the row): values are then placed from the left.
 pub fn place(items: &[Item], n: usize, rule: RowRule) -> Placement {
+    place_with(items, n, rule, false)
+}
+
+/// [`place`] with knowledge of whether the source was cut inside this row.
+pub fn place_with(items: &[Item], n: usize, rule: RowRule, truncated: bool) -> Placement {
     let vals: Vec<Raw> = items
         .iter()
         .filter_map(|i| match i {
@@ -88,6 +96,11 @@ pub fn place(items: &[Item], n: usize, rule: RowRule) -> Placement {
         if kept == vals.len() {
             return Placement::Positional(window);
         }
+    }
+    if truncated && seq.iter().all(|r| !matches!(r, Raw::Blank)) && vals.iter().all(|r| matches!(r, Raw::Num(x) if x.digits.len() <= 4)) {
+        let mut out: Vec<Option<Raw>> = vals.into_iter().map(Some).collect();
+        out.resize(n, None);
+        return Placement::Truncated(out);
     }
     // Glued digits: split with the row identity.
     let digit_tokens: Vec<&str> = vals

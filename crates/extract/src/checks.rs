@@ -163,7 +163,9 @@ pub fn run(t: &Template, cells: &Cells) -> Vec<Check> {
 /// Do the Table 三 identities (I1, I2, I3) hold on the checkable scopes? `None` when nothing
 /// can be checked.
 pub fn t3_identities_hold(t: &Template, cells: &Cells) -> Option<bool> {
-    let checks: Vec<Check> = run(t, cells).into_iter().filter(|c| c.id != "I4").collect();
+    let mut cells = cells.clone();
+    derive(t, &mut cells);
+    let checks: Vec<Check> = run(t, &cells).into_iter().filter(|c| c.id != "I4").collect();
     if checks.is_empty() {
         None
     } else {
