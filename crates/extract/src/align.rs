@@ -36,7 +36,10 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn next_boundary(&self, after: usize) -> usize {
         let i = self.boundaries.partition_point(|&b| b < after);
-        self.boundaries.get(i).copied().unwrap_or(self.flat.compact.len())
+        self.boundaries
+            .get(i)
+            .copied()
+            .unwrap_or(self.flat.compact.len())
     }
 
     fn region_items(&self, from_c: usize, to_c: usize) -> Vec<Item> {
@@ -68,18 +71,26 @@ impl Ctx<'_> {
 }
 
 fn has_values(items: &[Item]) -> bool {
-    items.iter().any(|i| matches!(i, Item::Num(_) | Item::Missing(_)))
+    items
+        .iter()
+        .any(|i| matches!(i, Item::Num(_) | Item::Missing(_)))
 }
 
 /// Rows of short text followed by numbers are kept as extras: `label → number or [numbers]`.
 fn collect_extras(tail: &[Item], extras: &mut BTreeMap<String, serde_json::Value>) {
     let mut label: Option<&str> = None;
     let mut vals: Vec<serde_json::Value> = Vec::new();
-    let flush = |label: Option<&str>, vals: &mut Vec<serde_json::Value>, extras: &mut BTreeMap<String, serde_json::Value>| {
+    let flush = |label: Option<&str>,
+                 vals: &mut Vec<serde_json::Value>,
+                 extras: &mut BTreeMap<String, serde_json::Value>| {
         if let Some(l) = label {
             if !vals.is_empty() {
                 let l = l.trim_end_matches([':', ',']).to_string();
-                let v = if vals.len() == 1 { vals.remove(0) } else { serde_json::Value::Array(std::mem::take(vals)) };
+                let v = if vals.len() == 1 {
+                    vals.remove(0)
+                } else {
+                    serde_json::Value::Array(std::mem::take(vals))
+                };
                 extras.insert(l, v);
             }
         }
@@ -109,13 +120,23 @@ fn collect_extras(tail: &[Item], extras: &mut BTreeMap<String, serde_json::Value
 pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
     let mut out = Aligned::default();
     let len = flat.compact.len();
-    let stops: Vec<usize> = t.stops.iter().flat_map(|s| flat.find_all(s)).map(|o| o.0).collect();
+    let stops: Vec<usize> = t
+        .stops
+        .iter()
+        .flat_map(|s| flat.find_all(s))
+        .map(|o| o.0)
+        .collect();
 
     // Table 三: an ordered chain of row labels.
     let t3_occ: Vec<Vec<Occ>> = t
         .t3_rows
         .iter()
-        .map(|r| occurrences(flat, &r.labels).into_iter().map(|o| extend_over_ordinal(flat, o, &r.ordinal)).collect())
+        .map(|r| {
+            occurrences(flat, &r.labels)
+                .into_iter()
+                .map(|o| extend_over_ordinal(flat, o, &r.ordinal))
+                .collect()
+        })
         .collect();
     let chain = best_chain(&t3_occ);
     let first_t3 = chain.iter().flatten().map(|o| o.0).min();
@@ -123,24 +144,59 @@ pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
     // Table 三 starts at its heading or note: the first one after the Table 二 block titles
     // (the report's introduction often names the section too).
     let last_anchor = first_t3.and_then(|f| {
-        t.blocks.iter().flat_map(|b| occurrences(flat, &b.anchor)).map(|o| o.1).filter(|&e| e <= f).max()
+        t.blocks
+            .iter()
+            .flat_map(|b| occurrences(flat, &b.anchor))
+            .map(|o| o.1)
+            .filter(|&e| e <= f)
+            .max()
     });
     let t3_start: Option<usize> = first_t3.and_then(|f| {
         t.t3.start
             .iter()
             .flat_map(|s| flat.find_all(s))
             .map(|o| o.0)
-            .filter(|&s| s < f && last_anchor.is_none_or(|a| s >= a) && (last_anchor.is_some() || f - s < 3000))
+            .filter(|&s| {
+                s < f
+                    && last_anchor.is_none_or(|a| s >= a)
+                    && (last_anchor.is_some() || f - s < 3000)
+            })
             .min()
     });
 
     // Table 二 zone: from the first block title up to Table 三.
-    let t4_any: Vec<usize> = t.t4.start.iter().flat_map(|s| flat.find_all(s)).map(|o| o.0).collect();
+    let t4_any: Vec<usize> =
+        t.t4.start
+            .iter()
+            .flat_map(|s| flat.find_all(s))
+            .map(|o| o.0)
+            .collect();
     let t2_end = t3_start.or(first_t3).unwrap_or_else(|| {
-        let anchors_first = t.blocks.iter().flat_map(|b| occurrences(flat, &b.anchor)).map(|o| o.0).min().unwrap_or(0);
-        t4_any.iter().chain(stops.iter()).copied().filter(|&p| p > anchors_first).min().unwrap_or(len)
+        let anchors_first = t
+            .blocks
+            .iter()
+            .flat_map(|b| occurrences(flat, &b.anchor))
+            .map(|o| o.0)
+            .min()
+            .unwrap_or(0);
+        t4_any
+            .iter()
+            .chain(stops.iter())
+            .copied()
+            .filter(|&p| p > anchors_first)
+            .min()
+            .unwrap_or(len)
     });
-    let anchor_occ: Vec<Vec<Occ>> = t.blocks.iter().map(|b| occurrences(flat, &b.anchor).into_iter().filter(|o| o.0 < t2_end).collect()).collect();
+    let anchor_occ: Vec<Vec<Occ>> = t
+        .blocks
+        .iter()
+        .map(|b| {
+            occurrences(flat, &b.anchor)
+                .into_iter()
+                .filter(|o| o.0 < t2_end)
+                .collect()
+        })
+        .collect();
     let t2_start = anchor_occ.iter().flatten().map(|o| o.0).min();
     let t2_zone = t2_start.map(|s| (s, t2_end));
     let t2_occ: Vec<Vec<Vec<Occ>>> = t
@@ -150,7 +206,10 @@ pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
             b.rows
                 .iter()
                 .map(|r| match t2_zone {
-                    Some((s, e)) => occurrences(flat, &r.labels).into_iter().filter(|o| o.0 >= s && o.1 <= e).collect(),
+                    Some((s, e)) => occurrences(flat, &r.labels)
+                        .into_iter()
+                        .filter(|o| o.0 >= s && o.1 <= e)
+                        .collect(),
                     None => Vec::new(),
                 })
                 .collect()
@@ -160,7 +219,11 @@ pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
     // Table 四 starts after Table 三 (or Table 二).
     let t4_from = last_t3_end.or(t2_zone.map(|z| z.1));
     let t4_start: Option<Occ> = t4_from.and_then(|from| {
-        t.t4.start.iter().flat_map(|s| flat.find_all(s)).filter(|o| o.0 >= from).min_by_key(|o| (o.0, std::cmp::Reverse(o.1)))
+        t.t4.start
+            .iter()
+            .flat_map(|s| flat.find_all(s))
+            .filter(|o| o.0 >= from)
+            .min_by_key(|o| (o.0, std::cmp::Reverse(o.1)))
     });
 
     let mut boundaries: Vec<usize> = Vec::new();
@@ -170,7 +233,13 @@ pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
     if let Some(s) = t3_start {
         boundaries.push(s);
     }
-    boundaries.extend(t.t3.start.iter().flat_map(|s| flat.find_all(s)).map(|o| o.0).filter(|&p| Some(p) >= t2_start && Some(p) < first_t3));
+    boundaries.extend(
+        t.t3.start
+            .iter()
+            .flat_map(|s| flat.find_all(s))
+            .map(|o| o.0)
+            .filter(|&p| Some(p) >= t2_start && Some(p) < first_t3),
+    );
     if let Some(o) = t4_start {
         boundaries.push(o.0);
     }
@@ -184,19 +253,58 @@ pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
         noise.extend(b.column_labels.iter().map(|l| nianbao_text::compact(l)));
         noise.extend(b.anchor.iter().cloned());
     }
-    noise.extend(["信息内容", "单位", "万元", "(单位:万元)", "情况", "项", "本年新", "制作数量", "公开数量", "本年增/减", "本年增", "减"].iter().map(|s| s.to_string()));
-    let ctx = Ctx { flat, boundaries, noise };
+    noise.extend(
+        [
+            "信息内容",
+            "单位",
+            "万元",
+            "(单位:万元)",
+            "情况",
+            "项",
+            "本年新",
+            "制作数量",
+            "公开数量",
+            "本年增/减",
+            "本年增",
+            "减",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    let ctx = Ctx {
+        flat,
+        boundaries,
+        noise,
+    };
 
     align_t2(&ctx, t, &anchor_occ, &t2_occ, &mut out);
-    align_t3(&ctx, t, &chain, lines, t3_start.or(first_t3), t4_start.map(|o| o.0).or(Some(len)), &mut out);
+    align_t3(
+        &ctx,
+        t,
+        &chain,
+        lines,
+        t3_start.or(first_t3),
+        t4_start.map(|o| o.0).or(Some(len)),
+        &mut out,
+    );
     align_t4(&ctx, t, t4_start, &stops, &mut out);
     out
 }
 
-fn align_t2(ctx: &Ctx, t: &Template, anchor_occ: &[Vec<Occ>], t2_occ: &[Vec<Vec<Occ>>], out: &mut Aligned) {
+fn align_t2(
+    ctx: &Ctx,
+    t: &Template,
+    anchor_occ: &[Vec<Occ>],
+    t2_occ: &[Vec<Vec<Occ>>],
+    out: &mut Aligned,
+) {
     for (bi, b) in t.blocks.iter().enumerate() {
         for (ri, r) in b.rows.iter().enumerate() {
-            let keys: Vec<String> = b.columns.iter().map(|c| format!("t2.{}.{}.{}", b.id, r.key, c)).collect();
+            let keys: Vec<String> = b
+                .columns
+                .iter()
+                .map(|c| format!("t2.{}.{}.{}", b.id, r.key, c))
+                .collect();
             let kinds: Vec<ColumnKind> = b
                 .columns
                 .iter()
@@ -254,7 +362,11 @@ fn align_t2(ctx: &Ctx, t: &Template, anchor_occ: &[Vec<Occ>], t2_occ: &[Vec<Vec<
         }
     }
     // Plausibility of a 2019 procurement amount printed without a unit: 万元 per project.
-    let proj = out.cells.get("t2.a20_9.central_procurement.projects").and_then(|c| c.value).map(|v| v.as_f64());
+    let proj = out
+        .cells
+        .get("t2.a20_9.central_procurement.projects")
+        .and_then(|c| c.value)
+        .map(|v| v.as_f64());
     if let Some(c) = out.cells.get_mut("t2.a20_9.central_procurement.amount_wan") {
         if let (Some(v), Some(p)) = (c.value, proj) {
             if c.flags.iter().any(|f| f == "unit_unknown") && p > 0.0 && v.as_f64() / p > 1000.0 {
@@ -277,15 +389,20 @@ impl Ctx<'_> {
             }
         }
         // Skip the label text itself: up to the first digit.
-        let skip = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
-        end.max(p + skip.min(rest.len())).min(self.flat.compact.len())
+        let skip = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        end.max(p + skip.min(rest.len()))
+            .min(self.flat.compact.len())
     }
 }
 
 fn placement_cells(p: Placement, kinds: &[ColumnKind]) -> Vec<CellOut> {
     let n = kinds.len();
     match p {
-        Placement::Direct(v) | Placement::Positional(v) => v.iter().zip(kinds).map(|(r, k)| convert(r, *k)).collect(),
+        Placement::Direct(v) | Placement::Positional(v) => {
+            v.iter().zip(kinds).map(|(r, k)| convert(r, *k)).collect()
+        }
         Placement::Inferred(v) => v
             .iter()
             .zip(kinds)
@@ -302,10 +419,20 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind]) -> Vec<CellOut> {
             if cands.len() == 1 {
                 cands[0]
                     .iter()
-                    .map(|&v| CellOut { value: Some(crate::report::Value::Int(v)), raw: Some(raw.clone()), flags: vec!["split_glued".into()] })
+                    .map(|&v| CellOut {
+                        value: Some(crate::report::Value::Int(v)),
+                        raw: Some(raw.clone()),
+                        flags: vec!["split_glued".into()],
+                    })
                     .collect()
             } else {
-                (0..n).map(|_| CellOut { value: None, raw: Some(raw.clone()), flags: vec!["ambiguous".into()] }).collect()
+                (0..n)
+                    .map(|_| CellOut {
+                        value: None,
+                        raw: Some(raw.clone()),
+                        flags: vec!["ambiguous".into()],
+                    })
+                    .collect()
             }
         }
         Placement::Truncated(v) => v
@@ -324,11 +451,22 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind]) -> Vec<CellOut> {
 }
 
 fn t3_keys(t: &Template, row: usize) -> Vec<String> {
-    t.t3.columns.iter().map(|c| format!("t3.{}.{}", t.t3_rows[row].key, c)).collect()
+    t.t3.columns
+        .iter()
+        .map(|c| format!("t3.{}.{}", t.t3_rows[row].key, c))
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
-fn align_t3(ctx: &Ctx, t: &Template, chain: &[Option<Occ>], lines: &[Line], zone_start: Option<usize>, zone_end: Option<usize>, out: &mut Aligned) {
+fn align_t3(
+    ctx: &Ctx,
+    t: &Template,
+    chain: &[Option<Occ>],
+    lines: &[Line],
+    zone_start: Option<usize>,
+    zone_end: Option<usize>,
+    out: &mut Aligned,
+) {
     let kinds = vec![ColumnKind::Count; t.t3.columns.len()];
     let mut glued: Vec<(usize, Vec<Vec<i64>>, String)> = Vec::new();
     let mut resolved_rows = 0;
@@ -351,7 +489,14 @@ fn align_t3(ctx: &Ctx, t: &Template, chain: &[Option<Occ>], lines: &[Line], zone
             if c.len() > 1 {
                 glued.push((ri, c.clone(), raw.clone()));
                 for k in keys {
-                    label_cells.insert(k, CellOut { value: None, raw: Some(raw.clone()), flags: vec!["ambiguous".into()] });
+                    label_cells.insert(
+                        k,
+                        CellOut {
+                            value: None,
+                            raw: Some(raw.clone()),
+                            flags: vec!["ambiguous".into()],
+                        },
+                    );
                 }
                 continue;
             }
@@ -380,7 +525,9 @@ fn align_t3(ctx: &Ctx, t: &Template, chain: &[Option<Occ>], lines: &[Line], zone
     let expected = t.t3_rows.iter().filter(|r| !r.derived).count();
     if let (Some(zs), Some(ze)) = (zone_start, zone_end) {
         let a = ctx.flat.line_of(ctx.flat.to_buf(zs));
-        let b = ctx.flat.line_of(ctx.flat.to_buf(ze.min(ctx.flat.compact.len())));
+        let b = ctx
+            .flat
+            .line_of(ctx.flat.to_buf(ze.min(ctx.flat.compact.len())));
         let rows = roworder::value_rows(&lines[a..=b.min(lines.len().saturating_sub(1))]);
         if std::env::var_os("NB_DEBUG").is_some() {
             eprintln!("t3 zone lines {a}..{b}: {} value rows, {resolved_rows} label rows, expected {expected}", rows.len());
@@ -401,7 +548,11 @@ fn align_t3(ctx: &Ctx, t: &Template, chain: &[Option<Occ>], lines: &[Line], zone
     out.cells.extend(label_cells);
 }
 
-fn resolve_glued(t: &Template, glued: &[(usize, Vec<Vec<i64>>, String)], cells: &mut BTreeMap<String, CellOut>) {
+fn resolve_glued(
+    t: &Template,
+    glued: &[(usize, Vec<Vec<i64>>, String)],
+    cells: &mut BTreeMap<String, CellOut>,
+) {
     let total: usize = glued.iter().map(|g| g.1.len()).product();
     if total > 20_000 {
         return;
@@ -412,7 +563,14 @@ fn resolve_glued(t: &Template, glued: &[(usize, Vec<Vec<i64>>, String)], cells: 
         let mut trial = cells.clone();
         for (gi, (ri, cands, _)) in glued.iter().enumerate() {
             for (k, v) in t3_keys(t, *ri).into_iter().zip(&cands[idx[gi]]) {
-                trial.insert(k, CellOut { value: Some(crate::report::Value::Int(*v)), raw: None, flags: vec![] });
+                trial.insert(
+                    k,
+                    CellOut {
+                        value: Some(crate::report::Value::Int(*v)),
+                        raw: None,
+                        flags: vec![],
+                    },
+                );
             }
         }
         if crate::checks::t3_identities_hold(t, &trial) == Some(true) {
@@ -438,7 +596,14 @@ fn resolve_glued(t: &Template, glued: &[(usize, Vec<Vec<i64>>, String)], cells: 
     if winners.len() == 1 {
         for (gi, (ri, cands, raw)) in glued.iter().enumerate() {
             for (k, v) in t3_keys(t, *ri).into_iter().zip(&cands[winners[0][gi]]) {
-                cells.insert(k, CellOut { value: Some(crate::report::Value::Int(*v)), raw: Some(raw.clone()), flags: vec!["split_by_identity".into()] });
+                cells.insert(
+                    k,
+                    CellOut {
+                        value: Some(crate::report::Value::Int(*v)),
+                        raw: Some(raw.clone()),
+                        flags: vec!["split_by_identity".into()],
+                    },
+                );
             }
         }
     }
@@ -455,7 +620,12 @@ fn align_t4(ctx: &Ctx, t: &Template, start: Option<Occ>, stops: &[usize], out: &
         fill_missing(out, "not_found");
         return;
     };
-    let end = stops.iter().copied().filter(|&s| s > o.1).min().unwrap_or(ctx.flat.compact.len());
+    let end = stops
+        .iter()
+        .copied()
+        .filter(|&s| s > o.1)
+        .min()
+        .unwrap_or(ctx.flat.compact.len());
     let items = ctx.region_items(o.1, end);
     let mut vals: Vec<Item> = Vec::new();
     for it in items {

@@ -86,7 +86,10 @@ pub fn place_with(items: &[Item], n: usize, rule: RowRule, truncated: bool) -> P
     if seq.len() > n {
         // Extra blanks (paragraph gaps, span artefacts): the values are right-aligned when
         // blanks precede them, left-aligned when blanks only follow.
-        let first_val = seq.iter().position(|r| !matches!(r, Raw::Blank)).unwrap_or(0);
+        let first_val = seq
+            .iter()
+            .position(|r| !matches!(r, Raw::Blank))
+            .unwrap_or(0);
         let window: Vec<Raw> = if first_val + n <= seq.len() && first_val == 0 {
             seq[..n].to_vec()
         } else {
@@ -97,7 +100,12 @@ pub fn place_with(items: &[Item], n: usize, rule: RowRule, truncated: bool) -> P
             return Placement::Positional(window);
         }
     }
-    if truncated && seq.iter().all(|r| !matches!(r, Raw::Blank)) && vals.iter().all(|r| matches!(r, Raw::Num(x) if x.digits.len() <= 4)) {
+    if truncated
+        && seq.iter().all(|r| !matches!(r, Raw::Blank))
+        && vals
+            .iter()
+            .all(|r| matches!(r, Raw::Num(x) if x.digits.len() <= 4))
+    {
         let mut out: Vec<Option<Raw>> = vals.into_iter().map(Some).collect();
         out.resize(n, None);
         return Placement::Truncated(out);
@@ -116,7 +124,9 @@ pub fn place_with(items: &[Item], n: usize, rule: RowRule, truncated: bool) -> P
         let cands = splits(&digit_tokens, n, rule);
         return match cands {
             Some(c) if !c.is_empty() => Placement::Glued(c, raw),
-            Some(_) => Placement::Unresolved(format!("glued digits '{raw}' have no split that satisfies the row identity")),
+            Some(_) => Placement::Unresolved(format!(
+                "glued digits '{raw}' have no split that satisfies the row identity"
+            )),
             None => Placement::Unresolved(format!("glued digits '{raw}' have too many splits")),
         };
     }
@@ -162,14 +172,32 @@ pub fn splits(tokens: &[&str], n: usize, rule: RowRule) -> Option<Vec<Vec<i64>>>
     let mut out = Vec::new();
     let mut cur = Vec::with_capacity(n);
     let mut budget = MAX_SPLITS;
-    if !walk(&digits, &forced, 0, n, rule, &mut cur, &mut out, &mut budget) {
+    if !walk(
+        &digits,
+        &forced,
+        0,
+        n,
+        rule,
+        &mut cur,
+        &mut out,
+        &mut budget,
+    ) {
         return None;
     }
     Some(out)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn walk(digits: &[u8], forced: &[bool], from: usize, n: usize, rule: RowRule, cur: &mut Vec<i64>, out: &mut Vec<Vec<i64>>, budget: &mut usize) -> bool {
+fn walk(
+    digits: &[u8],
+    forced: &[bool],
+    from: usize,
+    n: usize,
+    rule: RowRule,
+    cur: &mut Vec<i64>,
+    out: &mut Vec<Vec<i64>>,
+    budget: &mut usize,
+) -> bool {
     if *budget == 0 {
         return false;
     }
@@ -186,7 +214,11 @@ fn walk(digits: &[u8], forced: &[bool], from: usize, n: usize, rule: RowRule, cu
         return true;
     }
     // A number may not start with 0 unless it is 0; it may not cross a token boundary.
-    let max_len = if digits[from] == b'0' { 1 } else { remaining - (left - 1) };
+    let max_len = if digits[from] == b'0' {
+        1
+    } else {
+        remaining - (left - 1)
+    };
     for len in 1..=max_len.min(12) {
         let end = from + len;
         if forced[from + 1..end].iter().any(|&f| f) {
@@ -195,7 +227,9 @@ fn walk(digits: &[u8], forced: &[bool], from: usize, n: usize, rule: RowRule, cu
         if left == 1 && end != digits.len() {
             continue;
         }
-        let v = digits[from..end].iter().fold(0i64, |a, &d| a * 10 + i64::from(d - b'0'));
+        let v = digits[from..end]
+            .iter()
+            .fold(0i64, |a, &d| a * 10 + i64::from(d - b'0'));
         cur.push(v);
         let ok = walk(digits, forced, end, n, rule, cur, out, budget);
         cur.pop();
@@ -209,8 +243,12 @@ fn walk(digits: &[u8], forced: &[bool], from: usize, n: usize, rule: RowRule, cu
 fn satisfies(v: &[i64], rule: RowRule) -> bool {
     match rule {
         RowRule::None => true,
-        RowRule::LastIsSum => v.len() >= 2 && v[..v.len() - 1].iter().sum::<i64>() == v[v.len() - 1],
-        RowRule::GroupsOfFive => v.chunks(5).all(|g| g.len() == 5 && g[..4].iter().sum::<i64>() == g[4]),
+        RowRule::LastIsSum => {
+            v.len() >= 2 && v[..v.len() - 1].iter().sum::<i64>() == v[v.len() - 1]
+        }
+        RowRule::GroupsOfFive => v
+            .chunks(5)
+            .all(|g| g.len() == 5 && g[..4].iter().sum::<i64>() == g[4]),
     }
 }
 

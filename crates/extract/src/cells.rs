@@ -18,7 +18,11 @@ pub struct CellOut {
 impl CellOut {
     /// A missing cell with one flag.
     pub fn missing(flag: &str) -> Self {
-        CellOut { value: None, raw: None, flags: vec![flag.to_string()] }
+        CellOut {
+            value: None,
+            raw: None,
+            flags: vec![flag.to_string()],
+        }
     }
 
     /// Add a flag once.
@@ -46,9 +50,17 @@ pub enum ColumnKind {
 pub fn convert(raw: &Raw, kind: ColumnKind) -> CellOut {
     match raw {
         Raw::Blank => CellOut::missing("blank"),
-        Raw::Missing(m) => CellOut { value: None, raw: Some(m.clone()), flags: vec!["missing_marker".into()] },
+        Raw::Missing(m) => CellOut {
+            value: None,
+            raw: Some(m.clone()),
+            flags: vec!["missing_marker".into()],
+        },
         Raw::Num(n) => {
-            let mut out = CellOut { value: None, raw: Some(n.raw.clone()), flags: Vec::new() };
+            let mut out = CellOut {
+                value: None,
+                raw: Some(n.raw.clone()),
+                flags: Vec::new(),
+            };
             let dec = || n.digits.parse::<f64>().ok();
             match kind {
                 ColumnKind::Count | ColumnKind::Signed => {

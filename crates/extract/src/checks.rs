@@ -17,7 +17,13 @@ fn operand(cells: &Cells, key: &str) -> Option<f64> {
     let c = cells.get(key)?;
     match c.value {
         Some(v) => Some(v.as_f64()),
-        None if c.flags.iter().any(|f| f == "blank" || f == "missing_marker" || f == "dropped_blank") => Some(0.0),
+        None if c
+            .flags
+            .iter()
+            .any(|f| f == "blank" || f == "missing_marker" || f == "dropped_blank") =>
+        {
+            Some(0.0)
+        }
         None => None,
     }
 }
@@ -27,7 +33,14 @@ fn printed(cells: &Cells, key: &str) -> bool {
 }
 
 fn result_rows(t: &Template, cells: &Cells) -> Vec<String> {
-    let subrows_known = t.t3_rows.iter().any(|r| r.key.starts_with("result.other.") && !r.derived && r.key != "result.other.total" && cells.iter().any(|(k, c)| k.starts_with(&format!("t3.{}.", r.key)) && c.value.is_some()));
+    let subrows_known = t.t3_rows.iter().any(|r| {
+        r.key.starts_with("result.other.")
+            && !r.derived
+            && r.key != "result.other.total"
+            && cells
+                .iter()
+                .any(|(k, c)| k.starts_with(&format!("t3.{}.", r.key)) && c.value.is_some())
+    });
     t.t3_rows
         .iter()
         .filter(|r| r.key.starts_with("result.") && r.key != "result.total")
@@ -65,17 +78,35 @@ pub fn derive(t: &Template, cells: &mut Cells) {
     let cols = &t.t3.columns;
     let (parts_cols, total_col) = cols.split_at(cols.len() - 1);
     let total_col = &total_col[0];
-    let derivable = |c: Option<&CellOut>| c.is_some_and(|c| c.value.is_none() && c.flags.iter().any(|f| f == "blank" || f == "missing_marker" || f == "not_printed" || f == "dropped_blank"));
+    let derivable = |c: Option<&CellOut>| {
+        c.is_some_and(|c| {
+            c.value.is_none()
+                && c.flags.iter().any(|f| {
+                    f == "blank"
+                        || f == "missing_marker"
+                        || f == "not_printed"
+                        || f == "dropped_blank"
+                })
+        })
+    };
     // gb2021 （六）: the sum of its three sub-rows.
     if t.t3_rows.iter().any(|r| r.derived) {
         for c in cols {
             let key = format!("t3.result.other.total.{c}");
-            let subs = ["no_correction", "unpaid_fee", "other"].map(|s| format!("t3.result.other.{s}.{c}"));
+            let subs = ["no_correction", "unpaid_fee", "other"]
+                .map(|s| format!("t3.result.other.{s}.{c}"));
             let vals: Option<Vec<f64>> = subs.iter().map(|k| operand(cells, k)).collect();
             let any_printed = subs.iter().any(|k| printed(cells, k));
             if let (Some(v), true) = (vals, any_printed) {
                 if cells.get(&key).is_none_or(|x| x.value.is_none()) {
-                    cells.insert(key, CellOut { value: Some(Value::Int(v.iter().sum::<f64>() as i64)), raw: None, flags: vec!["derived".into()] });
+                    cells.insert(
+                        key,
+                        CellOut {
+                            value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
+                            raw: None,
+                            flags: vec!["derived".into()],
+                        },
+                    );
                 }
             }
         }
@@ -86,10 +117,20 @@ pub fn derive(t: &Template, cells: &mut Cells) {
         if !derivable(cells.get(&tk)) {
             continue;
         }
-        let keys: Vec<String> = parts_cols.iter().map(|c| format!("t3.{}.{}", r.key, c)).collect();
+        let keys: Vec<String> = parts_cols
+            .iter()
+            .map(|c| format!("t3.{}.{}", r.key, c))
+            .collect();
         let vals: Option<Vec<f64>> = keys.iter().map(|k| operand(cells, k)).collect();
         if let (Some(v), true) = (vals, keys.iter().any(|k| printed(cells, k))) {
-            cells.insert(tk, CellOut { value: Some(Value::Int(v.iter().sum::<f64>() as i64)), raw: None, flags: vec!["derived".into()] });
+            cells.insert(
+                tk,
+                CellOut {
+                    value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
+                    raw: None,
+                    flags: vec!["derived".into()],
+                },
+            );
         }
     }
     // I3: a blank （七）总计 cell.
@@ -102,7 +143,14 @@ pub fn derive(t: &Template, cells: &mut Cells) {
         let keys: Vec<String> = rows.iter().map(|r| format!("t3.{r}.{c}")).collect();
         let vals: Option<Vec<f64>> = keys.iter().map(|k| operand(cells, k)).collect();
         if let (Some(v), true) = (vals, keys.iter().any(|k| printed(cells, k))) {
-            cells.insert(tk, CellOut { value: Some(Value::Int(v.iter().sum::<f64>() as i64)), raw: None, flags: vec!["derived".into()] });
+            cells.insert(
+                tk,
+                CellOut {
+                    value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
+                    raw: None,
+                    flags: vec!["derived".into()],
+                },
+            );
         }
     }
     // I4: blank group totals.
@@ -111,15 +159,31 @@ pub fn derive(t: &Template, cells: &mut Cells) {
         if !derivable(cells.get(&tk)) {
             continue;
         }
-        let keys: Vec<String> = ["upheld", "corrected", "other", "pending"].iter().map(|c| format!("t4.{g}.{c}")).collect();
+        let keys: Vec<String> = ["upheld", "corrected", "other", "pending"]
+            .iter()
+            .map(|c| format!("t4.{g}.{c}"))
+            .collect();
         let vals: Option<Vec<f64>> = keys.iter().map(|k| operand(cells, k)).collect();
         if let (Some(v), true) = (vals, keys.iter().any(|k| printed(cells, k))) {
-            cells.insert(tk, CellOut { value: Some(Value::Int(v.iter().sum::<f64>() as i64)), raw: None, flags: vec!["derived".into()] });
+            cells.insert(
+                tk,
+                CellOut {
+                    value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
+                    raw: None,
+                    flags: vec!["derived".into()],
+                },
+            );
         }
     }
 }
 
-fn sum_check(id: &str, scope: String, lhs: &[String], rhs: &[String], cells: &Cells) -> Option<Check> {
+fn sum_check(
+    id: &str,
+    scope: String,
+    lhs: &[String],
+    rhs: &[String],
+    cells: &Cells,
+) -> Option<Check> {
     let l: Option<Vec<f64>> = lhs.iter().map(|k| operand(cells, k)).collect();
     let r: Option<Vec<f64>> = rhs.iter().map(|k| operand(cells, k)).collect();
     let (l, r) = (l?, r?);
@@ -128,7 +192,12 @@ fn sum_check(id: &str, scope: String, lhs: &[String], rhs: &[String], cells: &Ce
     }
     let (ls, rs): (f64, f64) = (l.iter().sum(), r.iter().sum());
     let join = |v: &[f64]| v.iter().map(|x| fmt(*x)).collect::<Vec<_>>().join(" + ");
-    Some(Check { id: id.into(), scope, holds: eq(ls, rs), detail: format!("{} = {}", join(&l), join(&r)) })
+    Some(Check {
+        id: id.into(),
+        scope,
+        holds: eq(ls, rs),
+        detail: format!("{} = {}", join(&l), join(&r)),
+    })
 }
 
 /// Evaluate I1-I4 on every scope where all operands are known.
@@ -137,13 +206,22 @@ pub fn run(t: &Template, cells: &Cells) -> Vec<Check> {
     let cols = &t.t3.columns;
     let total_col = cols.last().cloned().unwrap_or_default();
     for c in cols {
-        let lhs = vec![format!("t3.new_received.{c}"), format!("t3.carried_over.{c}")];
-        let rhs = vec![format!("t3.result.total.{c}"), format!("t3.carried_forward.{c}")];
+        let lhs = vec![
+            format!("t3.new_received.{c}"),
+            format!("t3.carried_over.{c}"),
+        ];
+        let rhs = vec![
+            format!("t3.result.total.{c}"),
+            format!("t3.carried_forward.{c}"),
+        ];
         out.extend(sum_check("I1", c.clone(), &lhs, &rhs, cells));
     }
     for r in &t.t3_rows {
         let lhs = vec![format!("t3.{}.{}", r.key, total_col)];
-        let rhs: Vec<String> = cols[..cols.len() - 1].iter().map(|c| format!("t3.{}.{}", r.key, c)).collect();
+        let rhs: Vec<String> = cols[..cols.len() - 1]
+            .iter()
+            .map(|c| format!("t3.{}.{}", r.key, c))
+            .collect();
         out.extend(sum_check("I2", r.key.clone(), &lhs, &rhs, cells));
     }
     let rows = result_rows(t, cells);
@@ -154,7 +232,10 @@ pub fn run(t: &Template, cells: &Cells) -> Vec<Check> {
     }
     for g in ["review", "suit_direct", "suit_after_review"] {
         let lhs = vec![format!("t4.{g}.total")];
-        let rhs: Vec<String> = ["upheld", "corrected", "other", "pending"].iter().map(|c| format!("t4.{g}.{c}")).collect();
+        let rhs: Vec<String> = ["upheld", "corrected", "other", "pending"]
+            .iter()
+            .map(|c| format!("t4.{g}.{c}"))
+            .collect();
         out.extend(sum_check("I4", g.to_string(), &lhs, &rhs, cells));
     }
     out
@@ -165,7 +246,10 @@ pub fn run(t: &Template, cells: &Cells) -> Vec<Check> {
 pub fn t3_identities_hold(t: &Template, cells: &Cells) -> Option<bool> {
     let mut cells = cells.clone();
     derive(t, &mut cells);
-    let checks: Vec<Check> = run(t, &cells).into_iter().filter(|c| c.id != "I4").collect();
+    let checks: Vec<Check> = run(t, &cells)
+        .into_iter()
+        .filter(|c| c.id != "I4")
+        .collect();
     if checks.is_empty() {
         None
     } else {

@@ -35,8 +35,15 @@ fn is_furniture(cell: &str) -> bool {
     if t.chars().all(|c| matches!(c, '-' | ':' | '=')) && t.len() >= 3 {
         return true;
     }
-    let inner = t.trim_start_matches(['-', '—']).trim_end_matches(['-', '—']);
-    if inner.len() < t.len() && t.starts_with(['-', '—']) && t.ends_with(['-', '—']) && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()) {
+    let inner = t
+        .trim_start_matches(['-', '—'])
+        .trim_end_matches(['-', '—']);
+    if inner.len() < t.len()
+        && t.starts_with(['-', '—'])
+        && t.ends_with(['-', '—'])
+        && !inner.is_empty()
+        && inner.chars().all(|c| c.is_ascii_digit())
+    {
         return true;
     }
     if let Some(r) = t.strip_prefix('第') {
@@ -88,7 +95,11 @@ impl Flat {
             return 0;
         }
         let last = self.to_buf(compact_end - 1);
-        let len = self.buf[last..].chars().next().map(char::len_utf8).unwrap_or(0);
+        let len = self.buf[last..]
+            .chars()
+            .next()
+            .map(char::len_utf8)
+            .unwrap_or(0);
         last + len
     }
 
@@ -97,7 +108,10 @@ impl Flat {
         if needle.is_empty() {
             return Vec::new();
         }
-        self.compact.match_indices(needle).map(|(i, m)| (i, i + m.len())).collect()
+        self.compact
+            .match_indices(needle)
+            .map(|(i, m)| (i, i + m.len()))
+            .collect()
     }
 
     /// Index of the line containing a buffer offset.
@@ -115,7 +129,11 @@ mod tests {
 
     #[test]
     fn labels_are_found_across_spaces_and_lines() {
-        let lines = vec![Line::text("商业"), Line::text("企业 | 0"), Line::text("-2-")];
+        let lines = vec![
+            Line::text("商业"),
+            Line::text("企业 | 0"),
+            Line::text("-2-"),
+        ];
         let f = Flat::new(&lines);
         let hits = f.find_all("商业企业");
         assert_eq!(hits.len(), 1);

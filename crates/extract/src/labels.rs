@@ -100,7 +100,30 @@ pub fn is_noise(text: &str, words: &[String]) -> bool {
             continue;
         }
         let c = chars[i];
-        if c.is_ascii_punctuation() || matches!(c, ',' | '.' | '(' | ')' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '、' | '…' | '—' | '“' | '”') || c.is_ascii_digit() {
+        if c.is_ascii_punctuation()
+            || matches!(
+                c,
+                ',' | '.'
+                    | '('
+                    | ')'
+                    | '一'
+                    | '二'
+                    | '三'
+                    | '四'
+                    | '五'
+                    | '六'
+                    | '七'
+                    | '八'
+                    | '九'
+                    | '十'
+                    | '、'
+                    | '…'
+                    | '—'
+                    | '“'
+                    | '”'
+            )
+            || c.is_ascii_digit()
+        {
             ok[i + 1] = true;
         }
         let rest: String = chars[i..].iter().collect();
@@ -127,7 +150,10 @@ mod tests {
             Line::text("二、上年结转政府信息公开申请数量 | 0"),
         ];
         let f = Flat::new(&lines);
-        let occs = vec![occurrences(&f, &["本年新收政府信息公开申请数量".into()]), occurrences(&f, &["上年结转政府信息公开申请数量".into()])];
+        let occs = vec![
+            occurrences(&f, &["本年新收政府信息公开申请数量".into()]),
+            occurrences(&f, &["上年结转政府信息公开申请数量".into()]),
+        ];
         let chain = best_chain(&occs);
         assert_eq!(occs[0].len(), 2);
         assert_eq!(chain[0], Some(occs[0][1]));
@@ -135,7 +161,10 @@ mod tests {
 
     #[test]
     fn noise_words_cover_headers() {
-        let w: Vec<String> = ["结果", "维持", "纠正", "总计", "三,本年度办理结果"].iter().map(|s| s.to_string()).collect();
+        let w: Vec<String> = ["结果", "维持", "纠正", "总计", "三,本年度办理结果"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert!(is_noise("结果结果维持纠正", &w));
         assert!(is_noise("三,本年度办理结果", &w));
         assert!(!is_noise("其他主动公开文件", &w));

@@ -40,7 +40,10 @@ use nianbao_templates::Template;
 use nianbao_text::Line;
 
 fn marker_count(flat: &flat::Flat, t: &Template) -> usize {
-    t.markers.iter().filter(|m| flat.compact.contains(m.as_str())).count()
+    t.markers
+        .iter()
+        .filter(|m| flat.compact.contains(m.as_str()))
+        .count()
 }
 
 /// Extract a report from lines produced by any reader. Cell texts must already be
@@ -48,22 +51,33 @@ fn marker_count(flat: &flat::Flat, t: &Template) -> usize {
 pub fn extract_lines(lines: &[Line], source: &str) -> Report {
     let flat = flat::Flat::new(lines);
     let templates = nianbao_templates::templates();
+    let text_lines: Vec<String> = lines.iter().map(|l| l.cells.join(" ")).collect();
+    let full: String = text_lines.join("\n");
+    let m = meta::find(&text_lines, &full);
+    // The format comes from the labels; the year only breaks a tie (flagged below).
+    let year_pref = |t: &Template| match m.year {
+        Some(y) if y >= 2021 => usize::from(t.id == "gb2021"),
+        Some(_) => usize::from(t.id == "gb2019"),
+        None => 0,
+    };
     let mut best: Option<(&Template, align::Aligned, usize)> = None;
     for t in templates {
         let markers = marker_count(&flat, t);
         let a = align::align(&flat, lines, t);
         let better = match &best {
             None => true,
-            Some((_, ba, bm)) => (markers, a.rows_found) > (*bm, ba.rows_found),
+            Some((bt, ba, bm)) => {
+                (markers, a.rows_found, year_pref(t)) > (*bm, ba.rows_found, year_pref(bt))
+            }
         };
         if better {
             best = Some((t, a, markers));
         }
     }
-    let mut report = Report { source: source.to_string(), ..Default::default() };
-    let text_lines: Vec<String> = lines.iter().map(|l| l.cells.join(" ")).collect();
-    let full: String = text_lines.join("\n");
-    let m = meta::find(&text_lines, &full);
+    let mut report = Report {
+        source: source.to_string(),
+        ..Default::default()
+    };
     report.title = m.title;
     report.agency = m.agency;
     report.year = m.year;
@@ -77,14 +91,21 @@ pub fn extract_lines(lines: &[Line], source: &str) -> Report {
         }
         return report;
     }
-    report.format = if t.id == "gb2019" { Format::Gb2019 } else { Format::Gb2021 };
+    report.format = if t.id == "gb2019" {
+        Format::Gb2019
+    } else {
+        Format::Gb2021
+    };
     if markers == 0 {
-        report.report_flags.push("format_from_rows".into());
+        report.report_flags.push("format_not_from_labels".into());
     }
     checks::derive(t, &mut aligned.cells);
     report.checks = checks::run(t, &aligned.cells);
     for key in t.keys() {
-        let cell = aligned.cells.remove(&key).unwrap_or_else(|| CellOut::missing("not_found"));
+        let cell = aligned
+            .cells
+            .remove(&key)
+            .unwrap_or_else(|| CellOut::missing("not_found"));
         if let Some(raw) = &cell.raw {
             report.raw.insert(key.clone(), raw.clone());
         }

@@ -5,7 +5,8 @@ use std::sync::OnceLock;
 
 fn year_re() -> Option<&'static Regex> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(20[0-3]\d|19[89]\d)\s*年").ok()).as_ref()
+    RE.get_or_init(|| Regex::new(r"(20[0-3]\d|19[89]\d)\s*年").ok())
+        .as_ref()
 }
 
 fn period_re() -> Option<&'static Regex> {
@@ -43,12 +44,39 @@ fn clean_title(line: &str) -> String {
 }
 
 const AGENCY_SUFFIXES: [&str; 24] = [
-    "人民政府办公厅", "人民政府办公室", "人民政府", "办公厅", "办公室", "委员会", "管委会", "管理委员会", "局", "委", "厅", "署", "办", "院", "中心", "街道办事处", "办事处", "街道", "镇", "乡", "区", "县", "市", "所",
+    "人民政府办公厅",
+    "人民政府办公室",
+    "人民政府",
+    "办公厅",
+    "办公室",
+    "委员会",
+    "管委会",
+    "管理委员会",
+    "局",
+    "委",
+    "厅",
+    "署",
+    "办",
+    "院",
+    "中心",
+    "街道办事处",
+    "办事处",
+    "街道",
+    "镇",
+    "乡",
+    "区",
+    "县",
+    "市",
+    "所",
 ];
 
 fn looks_like_agency(s: &str) -> bool {
     let n = s.chars().count();
-    (2..=40).contains(&n) && AGENCY_SUFFIXES.iter().any(|x| s.ends_with(x)) && !s.contains("报告") && !s.contains('，') && !s.contains(',')
+    (2..=40).contains(&n)
+        && AGENCY_SUFFIXES.iter().any(|x| s.ends_with(x))
+        && !s.contains("报告")
+        && !s.contains('，')
+        && !s.contains(',')
 }
 
 fn agency_from_title(title: &str) -> Option<String> {
@@ -57,20 +85,38 @@ fn agency_from_title(title: &str) -> Option<String> {
         s = re.replace_all(&s, "").to_string();
     }
     s = s.replace('度', "");
-    for cut in ["政府信息公开工作年报告", "政府信息公开年报告", "政务公开工作年报告", "政府信息公开工作年报", "政府信息公开年报", "信息公开工作年报告", "年报告"] {
+    for cut in [
+        "政府信息公开工作年报告",
+        "政府信息公开年报告",
+        "政务公开工作年报告",
+        "政府信息公开工作年报",
+        "政府信息公开年报",
+        "信息公开工作年报告",
+        "年报告",
+    ] {
         if let Some(i) = s.find(cut) {
             s.truncate(i);
         }
     }
-    let s = s.trim_start_matches("关于").trim_end_matches('的').trim().trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace());
+    let s = s
+        .trim_start_matches("关于")
+        .trim_end_matches('的')
+        .trim()
+        .trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace());
     looks_like_agency(s).then(|| s.to_string())
 }
 
 /// Find the metadata in the first lines of a report.
 pub fn find(lines: &[String], full_text: &str) -> Meta {
     let mut m = Meta::default();
-    let head: Vec<&String> = lines.iter().filter(|l| !l.trim().is_empty()).take(40).collect();
-    let title_idx = head.iter().position(|l| TITLE_WORDS.iter().any(|w| l.contains(w)) && l.contains("公开"));
+    let head: Vec<&String> = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .take(40)
+        .collect();
+    let title_idx = head
+        .iter()
+        .position(|l| TITLE_WORDS.iter().any(|w| l.contains(w)) && l.contains("公开"));
     if let Some(i) = title_idx {
         let t = clean_title(head[i]);
         m.agency = agency_from_title(&t);
@@ -107,7 +153,10 @@ pub fn find(lines: &[String], full_text: &str) -> Meta {
                 }
             }
         }
-        m.year = counts.into_iter().max_by_key(|&(y, n)| (n, y)).map(|(y, _)| y);
+        m.year = counts
+            .into_iter()
+            .max_by_key(|&(y, n)| (n, y))
+            .map(|(y, _)| y);
     }
     m
 }
@@ -130,7 +179,14 @@ mod tests {
 
     #[test]
     fn agency_on_the_next_line() {
-        let lines: Vec<String> = ["2022年政府信息公开工作年度报告", "桃江县松木塘镇人民政府", "一、总体情况"].iter().map(|s| s.to_string()).collect();
+        let lines: Vec<String> = [
+            "2022年政府信息公开工作年度报告",
+            "桃江县松木塘镇人民政府",
+            "一、总体情况",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let m = find(&lines, "");
         assert_eq!(m.agency.as_deref(), Some("桃江县松木塘镇人民政府"));
     }

@@ -50,7 +50,11 @@ fn line_entry(line: &Line) -> Entry {
             if seq.len() == 7 {
                 Entry::Row(seq)
             } else if nums == 7 {
-                Entry::Row(seq.into_iter().filter(|r| !matches!(r, Raw::Blank)).collect())
+                Entry::Row(
+                    seq.into_iter()
+                        .filter(|r| !matches!(r, Raw::Blank))
+                        .collect(),
+                )
             } else {
                 Entry::Text
             }
@@ -66,29 +70,30 @@ pub fn value_rows(lines: &[Line]) -> Vec<Vec<Raw>> {
     let mut rows_out: Vec<Vec<Raw>> = Vec::new();
     let mut pending: Vec<Raw> = Vec::new();
     let mut cur: Vec<Raw> = Vec::new();
-    let flush_runs = |runs: &mut Vec<Vec<Raw>>, pending: &mut Vec<Raw>, rows_out: &mut Vec<Vec<Raw>>| {
-        let mut i = 0;
-        while i < runs.len() {
-            let k = runs[i].len();
-            if k == 1 {
-                pending.extend(runs[i].drain(..));
-                if pending.len() == 7 {
-                    rows_out.push(std::mem::take(pending));
+    let flush_runs =
+        |runs: &mut Vec<Vec<Raw>>, pending: &mut Vec<Raw>, rows_out: &mut Vec<Vec<Raw>>| {
+            let mut i = 0;
+            while i < runs.len() {
+                let k = runs[i].len();
+                if k == 1 {
+                    pending.extend(runs[i].drain(..));
+                    if pending.len() == 7 {
+                        rows_out.push(std::mem::take(pending));
+                    }
+                    i += 1;
+                } else if i + 7 <= runs.len() && runs[i..i + 7].iter().all(|r| r.len() == k) {
+                    pending.clear();
+                    for row in 0..k {
+                        rows_out.push((0..7).map(|c| runs[i + c][row].clone()).collect());
+                    }
+                    i += 7;
+                } else {
+                    pending.clear();
+                    i += 1;
                 }
-                i += 1;
-            } else if i + 7 <= runs.len() && runs[i..i + 7].iter().all(|r| r.len() == k) {
-                pending.clear();
-                for row in 0..k {
-                    rows_out.push((0..7).map(|c| runs[i + c][row].clone()).collect());
-                }
-                i += 7;
-            } else {
-                pending.clear();
-                i += 1;
             }
-        }
-        runs.clear();
-    };
+            runs.clear();
+        };
     for e in entries {
         match e {
             Entry::Single(v) => cur.push(v),
@@ -121,8 +126,18 @@ pub fn assign(t: &Template, rows: &[Vec<Raw>]) -> Option<BTreeMap<String, CellOu
     let has_derived = t.t3_rows.iter().any(|r| r.derived);
     let mut sets: Vec<Vec<usize>> = Vec::new();
     if has_derived {
-        sets.push(all.iter().copied().filter(|&i| !t.t3_rows[i].derived).collect());
-        sets.push(all.iter().copied().filter(|&i| !t.t3_rows[i].key.starts_with("result.other.") || t.t3_rows[i].derived).collect());
+        sets.push(
+            all.iter()
+                .copied()
+                .filter(|&i| !t.t3_rows[i].derived)
+                .collect(),
+        );
+        sets.push(
+            all.iter()
+                .copied()
+                .filter(|&i| !t.t3_rows[i].key.starts_with("result.other.") || t.t3_rows[i].derived)
+                .collect(),
+        );
     } else {
         sets.push(all.clone());
     }

@@ -51,7 +51,8 @@ pub enum Item {
 
 fn number_re() -> Option<&'static Regex> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?").ok()).as_ref()
+    RE.get_or_init(|| Regex::new(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?").ok())
+        .as_ref()
 }
 
 fn is_missing_marker(t: &str) -> bool {
@@ -102,7 +103,12 @@ fn tokenize_word(word: &str, items: &mut Vec<Item>) {
             || prev == Some('第')
             || (prev.is_some_and(|c| c.is_ascii_alphabetic()))
             || next.is_some_and(|c| c.is_ascii_alphabetic())
-            || (next == Some('.') && m.as_str().len() <= 2 && after[1..].chars().next().is_some_and(|c| !c.is_ascii_digit()));
+            || (next == Some('.')
+                && m.as_str().len() <= 2
+                && after[1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| !c.is_ascii_digit()));
         if is_text_number {
             continue;
         }
@@ -123,12 +129,21 @@ fn tokenize_word(word: &str, items: &mut Vec<Item>) {
             (Unit::None, raw)
         };
         let signed = body.starts_with(['+', '-']);
-        let digits: String = body.trim_start_matches('+').chars().filter(|&c| c != ',').collect();
+        let digits: String = body
+            .trim_start_matches('+')
+            .chars()
+            .filter(|&c| c != ',')
+            .collect();
         if digits.is_empty() || digits == "-" {
             raw = "";
         }
         if !raw.is_empty() {
-            items.push(Item::Num(Num { digits, unit, raw: raw.to_string(), signed }));
+            items.push(Item::Num(Num {
+                digits,
+                unit,
+                raw: raw.to_string(),
+                signed,
+            }));
         }
         pos = m.end();
     }
@@ -137,7 +152,11 @@ fn tokenize_word(word: &str, items: &mut Vec<Item>) {
         // Count words after a number (`97件`) are units, not text.
         let r = rest.trim_start_matches(['件', '条', '个', '项', '次', '人']);
         if !r.is_empty() || pos == 0 {
-            items.push(Item::Text(nianbao_text::compact(if pos == 0 { word } else { rest })));
+            items.push(Item::Text(nianbao_text::compact(if pos == 0 {
+                word
+            } else {
+                rest
+            })));
         }
     }
 }
@@ -208,7 +227,8 @@ mod tests {
     fn glued_text_and_numbers() {
         let items = tokenize("693665第二十条第(五)项");
         assert_eq!(nums(&items), vec!["693665"]);
-        let items = tokenize("2020年本行政区域(或本部门)政府信息公开发布总数量(非新闻类,消息类):47");
+        let items =
+            tokenize("2020年本行政区域(或本部门)政府信息公开发布总数量(非新闻类,消息类):47");
         assert_eq!(nums(&items), vec!["47"]);
         assert!(matches!(&items[0], Item::Text(t) if t.starts_with("2020年")));
     }
@@ -216,7 +236,10 @@ mod tests {
     #[test]
     fn signs_units_and_separators() {
         let items = tokenize("+2 -1 251000元 160.5964万元 1,234 97件");
-        assert_eq!(nums(&items), vec!["2", "-1", "251000", "160.5964", "1234", "97"]);
+        assert_eq!(
+            nums(&items),
+            vec!["2", "-1", "251000", "160.5964", "1234", "97"]
+        );
         match &items[2] {
             Item::Num(n) => assert_eq!(n.unit, Unit::Yuan),
             other => panic!("{other:?}"),

@@ -192,10 +192,14 @@ fn prep_all(v: &mut [String]) {
 }
 
 fn load() -> Result<Vec<Template>, TemplateError> {
-    let common: CommonFile = toml::from_str(COMMON).map_err(|source| TemplateError::Parse { file: "common.toml", source })?;
+    let common: CommonFile = toml::from_str(COMMON).map_err(|source| TemplateError::Parse {
+        file: "common.toml",
+        source,
+    })?;
     let mut out = Vec::new();
     for (file, text) in [("gb2019.toml", GB2019), ("gb2021.toml", GB2021)] {
-        let f: FormatFile = toml::from_str(text).map_err(|source| TemplateError::Parse { file, source })?;
+        let f: FormatFile =
+            toml::from_str(text).map_err(|source| TemplateError::Parse { file, source })?;
         let mut t = Template {
             id: f.id,
             name: f.name,
@@ -265,7 +269,11 @@ pub fn key_infos() -> Vec<KeyInfo> {
             let key = it.next()?.trim().to_string();
             let formats = it.next()?.trim().to_string();
             let label_path = it.next()?.trim().to_string();
-            (!key.is_empty()).then_some(KeyInfo { key, formats, label_path })
+            (!key.is_empty()).then_some(KeyInfo {
+                key,
+                formats,
+                label_path,
+            })
         })
         .collect()
 }
@@ -278,7 +286,12 @@ pub fn describe(key: &str) -> String {
                 for (i, c) in b.columns.iter().enumerate() {
                     if key == format!("t2.{}.{}.{}", b.id, r.key, c) {
                         let ce = b.column_en.get(i).cloned().unwrap_or_default();
-                        return format!("Table 2, Art. 20 item {}: {}: {}", b.id.trim_start_matches("a20_"), r.en, ce);
+                        return format!(
+                            "Table 2, Art. 20 item {}: {}: {}",
+                            b.id.trim_start_matches("a20_"),
+                            r.en,
+                            ce
+                        );
                     }
                 }
             }

@@ -42,7 +42,12 @@ pub fn decode(bytes: &[u8], header_charset: Option<&str>) -> Decoded {
     }
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
-        return Decoded { text: text.into_owned(), charset: enc.name(), source: CharsetSource::Bom, had_errors };
+        return Decoded {
+            text: text.into_owned(),
+            charset: enc.name(),
+            source: CharsetSource::Bom,
+            had_errors,
+        };
     }
     if let Some(enc) = sniff_meta_charset(bytes) {
         return finish(bytes, enc, CharsetSource::Meta);
@@ -69,7 +74,12 @@ fn finish(bytes: &[u8], enc: &'static Encoding, source: CharsetSource) -> Decode
         enc
     };
     let (text, _, had_errors) = enc.decode(bytes);
-    Decoded { text: text.into_owned(), charset: enc.name(), source, had_errors }
+    Decoded {
+        text: text.into_owned(),
+        charset: enc.name(),
+        source,
+        had_errors,
+    }
 }
 
 /// Look for a charset declaration in the first 2048 bytes (the HTML prescan reads 1024; Word
@@ -89,7 +99,10 @@ pub fn sniff_meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
                 i += 1;
             }
             let start = i;
-            while i < lower.len() && (lower[i].is_ascii_alphanumeric() || matches!(lower[i], b'-' | b'_' | b':' | b'.')) {
+            while i < lower.len()
+                && (lower[i].is_ascii_alphanumeric()
+                    || matches!(lower[i], b'-' | b'_' | b':' | b'.'))
+            {
                 i += 1;
             }
             if let Some(enc) = Encoding::for_label(&lower[start..i]) {

@@ -33,12 +33,20 @@ pub struct Line {
 impl Line {
     /// A text line holding a single cell.
     pub fn text(s: impl Into<String>) -> Self {
-        Line { cells: vec![s.into()], ..Default::default() }
+        Line {
+            cells: vec![s.into()],
+            ..Default::default()
+        }
     }
 
     /// A table row from cell texts.
     pub fn row(cells: Vec<String>, table: Option<u32>) -> Self {
-        Line { cells, kind: LineKind::TableRow, page: None, table }
+        Line {
+            cells,
+            kind: LineKind::TableRow,
+            page: None,
+            table,
+        }
     }
 
     /// Set the page number (builder style).
@@ -75,7 +83,10 @@ pub fn split_text_line(line: &str) -> Line {
     } else {
         inner.split('|').map(|c| c.trim().to_string()).collect()
     };
-    Line { cells, ..Default::default() }
+    Line {
+        cells,
+        ..Default::default()
+    }
 }
 
 #[cfg(test)]
@@ -84,11 +95,20 @@ mod tests {
 
     #[test]
     fn pipes_are_delimiters() {
-        assert_eq!(split_text_line("规章 | 0 | 0 | 0 |").cells, vec!["规章", "0", "0", "0"]);
-        assert_eq!(split_text_line("| 信息内容 | 本年制发件数 | ||").cells, vec!["信息内容", "本年制发件数", "", ""]);
+        assert_eq!(
+            split_text_line("规章 | 0 | 0 | 0 |").cells,
+            vec!["规章", "0", "0", "0"]
+        );
+        assert_eq!(
+            split_text_line("| 信息内容 | 本年制发件数 | ||").cells,
+            vec!["信息内容", "本年制发件数", "", ""]
+        );
         assert_eq!(split_text_line("0 |").cells, vec!["0"]);
         assert!(split_text_line("|||").cells.is_empty());
         assert!(split_text_line("|").cells.is_empty());
-        assert_eq!(split_text_line("no pipes here").cells, vec!["no pipes here"]);
+        assert_eq!(
+            split_text_line("no pipes here").cells,
+            vec!["no pipes here"]
+        );
     }
 }

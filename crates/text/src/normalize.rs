@@ -36,7 +36,9 @@ fn tone_re() -> &'static Regex {
 
 fn neutral_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(\p{Han})[(（]\s*[a-zü]{1,6}\s*[)）]").unwrap_or_else(|_| unreachable_regex()))
+    RE.get_or_init(|| {
+        Regex::new(r"(\p{Han})[(（]\s*[a-zü]{1,6}\s*[)）]").unwrap_or_else(|_| unreachable_regex())
+    })
 }
 
 // The patterns above are literals checked by the tests; this keeps library code panic-free
@@ -52,7 +54,11 @@ pub fn strip_pinyin(text: &str) -> String {
     let tone = tone_re();
     let tone_hits = tone.find_iter(text).take(2).count();
     let neutral = neutral_re();
-    let neutral_hits = if tone_hits >= 2 { 0 } else { neutral.find_iter(text).take(3).count() };
+    let neutral_hits = if tone_hits >= 2 {
+        0
+    } else {
+        neutral.find_iter(text).take(3).count()
+    };
     if tone_hits == 0 && neutral_hits < 3 {
         return text.to_string();
     }
@@ -75,14 +81,20 @@ const TAIWAN_PHRASES: &[(&str, &str)] = &[
 
 fn opencc() -> Option<&'static ferrous_opencc::OpenCC> {
     static CC: OnceLock<Option<ferrous_opencc::OpenCC>> = OnceLock::new();
-    CC.get_or_init(|| ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s).ok())
-        .as_ref()
+    CC.get_or_init(|| {
+        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s).ok()
+    })
+    .as_ref()
 }
 
 /// Convert traditional characters to simplified. Lines without any traditional character are
 /// passed through untouched, which keeps simplified documents (the vast majority) fast.
 pub fn to_simplified(text: &str) -> String {
-    let hits = text.chars().filter(|&c| is_likely_traditional(c)).take(2).count();
+    let hits = text
+        .chars()
+        .filter(|&c| is_likely_traditional(c))
+        .take(2)
+        .count();
     // One hit in a short cell is enough; in a long text it may be a stray character.
     if hits == 0 || (hits < 2 && text.chars().count() > 200) {
         return text.to_string();
@@ -135,7 +147,10 @@ mod tests {
 
     #[test]
     fn pinyin_is_stripped_but_cjk_parentheses_stay() {
-        assert_eq!(strip_pinyin("商務(wù)局政府信息公開(kāi)"), "商務局政府信息公開");
+        assert_eq!(
+            strip_pinyin("商務(wù)局政府信息公開(kāi)"),
+            "商務局政府信息公開"
+        );
         let s = "第二十条第（一）项（单位：万元）附件(PDF) http://a.b/c(d)";
         assert_eq!(strip_pinyin(s), s);
         assert_eq!(strip_pinyin("文(wen)章(zhang)的(de)标(biao)"), "文章的标");
@@ -143,7 +158,10 @@ mod tests {
 
     #[test]
     fn traditional_becomes_simplified() {
-        assert_eq!(normalize("2020年梅河口市商務(wù)局政府信息公開工作年度報告"), "2020年梅河口市商务局政府信息公开工作年度报告");
+        assert_eq!(
+            normalize("2020年梅河口市商務(wù)局政府信息公開工作年度報告"),
+            "2020年梅河口市商务局政府信息公开工作年度报告"
+        );
         assert_eq!(normalize("規範性檔案"), "规范性文件");
         assert_eq!(normalize("結轉下年度繼續辦理"), "结转下年度继续办理");
     }
