@@ -347,7 +347,12 @@ fn align_t2(
             };
             collect_extras(&tail, &mut out.extras);
             let placed = place(&head, keys.len(), RowRule::None);
-            let mut cells = placement_cells(placed, &kinds);
+            let mut cells = match placed {
+                Placement::Glued(cands, raw) if cands.len() > 1 => {
+                    settle_glued_t2(ctx, &b.id, &r.key, &b.columns, cands, &raw)
+                }
+                other => placement_cells(other, &kinds),
+            };
             if before {
                 for c in cells.iter_mut() {
                     c.flag("value_before_label");
@@ -395,6 +400,101 @@ impl Ctx<'_> {
         end.max(p + skip.min(rest.len()))
             .min(self.flat.compact.len())
     }
+}
+
+/// Statements in the narrative that name a Table 二 count (`本年度制发的规范性文件77件`).
+/// They never set a value on their own; they only rule out splits of glued digits.
+fn narrative_value(ctx: &Ctx, block: &str, row: &str, column: &str) -> Option<i64> {
+    static RES: std::sync::OnceLock<
+        Vec<(
+            &'static str,
+            &'static str,
+            &'static str,
+            Option<regex::Regex>,
+        )>,
+    > = std::sync::OnceLock::new();
+    let res = RES.get_or_init(|| {
+        [
+            (
+                "a20_1",
+                "normative_doc",
+                "issued",
+                r"(?:制发|印发|出台)[的了]?(?:行政)?规范性文件(?:共)?(\d+)件",
+            ),
+            (
+                "a20_1",
+                "normative_doc",
+                "in_force",
+                r"现行有效(?:的)?(?:行政)?规范性文件(?:共)?(\d+)件",
+            ),
+            (
+                "a20_1",
+                "rule",
+                "issued",
+                r"(?:制发|印发|出台)[的了]?规章(?:共)?(\d+)件",
+            ),
+        ]
+        .into_iter()
+        .map(|(b, r, c, p)| (b, r, c, regex::Regex::new(p).ok()))
+        .collect()
+    });
+    let re = res
+        .iter()
+        .find(|(b, r, c, _)| *b == block && *r == row && *c == column)?
+        .3
+        .as_ref()?;
+    let c = re.captures(&ctx.flat.compact)?;
+    c.get(1)?.as_str().parse().ok()
+}
+
+/// Several splits of glued Table 二 digits: keep the splits the narrative allows, then give a
+/// value only to the cells on which every remaining split agrees; the rest stay null.
+fn settle_glued_t2(
+    ctx: &Ctx,
+    block: &str,
+    row: &str,
+    columns: &[String],
+    mut cands: Vec<Vec<i64>>,
+    raw: &str,
+) -> Vec<CellOut> {
+    let mut narrative_used = false;
+    for (ci, col) in columns.iter().enumerate() {
+        if let Some(v) = narrative_value(ctx, block, row, col) {
+            let kept: Vec<Vec<i64>> = cands
+                .iter()
+                .filter(|c| c.get(ci) == Some(&v))
+                .cloned()
+                .collect();
+            if !kept.is_empty() {
+                cands = kept;
+                narrative_used = true;
+            }
+        }
+    }
+    (0..columns.len())
+        .map(|ci| {
+            let first = cands.first().and_then(|c| c.get(ci)).copied();
+            let agreed = first.filter(|f| cands.iter().all(|c| c.get(ci) == Some(f)));
+            match agreed {
+                Some(v) => {
+                    let mut flags = vec!["split_glued".to_string()];
+                    if narrative_used {
+                        flags.push("narrative_confirmed".into());
+                    }
+                    CellOut {
+                        value: Some(crate::report::Value::Int(v)),
+                        raw: Some(raw.to_string()),
+                        flags,
+                    }
+                }
+                None => CellOut {
+                    value: None,
+                    raw: Some(raw.to_string()),
+                    flags: vec!["ambiguous".into()],
+                },
+            }
+        })
+        .collect()
 }
 
 fn placement_cells(p: Placement, kinds: &[ColumnKind]) -> Vec<CellOut> {

@@ -11,6 +11,52 @@ use std::collections::BTreeMap;
 
 type Cells = BTreeMap<String, CellOut>;
 
+/// Key strings of one template, built once: the checks run on every report and several times
+/// while alignments are compared, so they must not format keys again and again.
+struct Names {
+    id: String,
+    /// `t3[row][col]`.
+    t3: Vec<Vec<String>>,
+    /// `t4[group][col]`, col 4 = total.
+    t4: Vec<Vec<String>>,
+    row_keys: Vec<String>,
+}
+
+const T4_GROUPS: [&str; 3] = ["review", "suit_direct", "suit_after_review"];
+const T4_COLS: [&str; 5] = ["upheld", "corrected", "other", "pending", "total"];
+
+fn names(t: &Template) -> &'static Names {
+    static ALL: std::sync::OnceLock<Vec<Names>> = std::sync::OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        nianbao_templates::templates()
+            .iter()
+            .map(|t| Names {
+                id: t.id.clone(),
+                t3: t
+                    .t3_rows
+                    .iter()
+                    .map(|r| {
+                        t.t3.columns
+                            .iter()
+                            .map(|c| format!("t3.{}.{}", r.key, c))
+                            .collect()
+                    })
+                    .collect(),
+                t4: T4_GROUPS
+                    .iter()
+                    .map(|g| T4_COLS.iter().map(|c| format!("t4.{g}.{c}")).collect())
+                    .collect(),
+                row_keys: t.t3_rows.iter().map(|r| r.key.clone()).collect(),
+            })
+            .collect()
+    });
+    all.iter().find(|n| n.id == t.id).unwrap_or(&all[0])
+}
+
+fn row_index(n: &Names, key: &str) -> Option<usize> {
+    n.row_keys.iter().position(|k| k == key)
+}
+
 /// A value for arithmetic: printed or derived values as they are; a blank cell counts as 0
 /// (reports leave zero cells blank); anything else (not found, ambiguous) is unknown.
 fn operand(cells: &Cells, key: &str) -> Option<f64> {
@@ -179,10 +225,11 @@ pub fn derive(t: &Template, cells: &mut Cells) {
 
 fn sum_check(
     id: &str,
-    scope: String,
-    lhs: &[String],
-    rhs: &[String],
+    scope: &str,
+    lhs: &[&str],
+    rhs: &[&str],
     cells: &Cells,
+    detail: bool,
 ) -> Option<Check> {
     let l: Option<Vec<f64>> = lhs.iter().map(|k| operand(cells, k)).collect();
     let r: Option<Vec<f64>> = rhs.iter().map(|k| operand(cells, k)).collect();
@@ -192,51 +239,61 @@ fn sum_check(
     }
     let (ls, rs): (f64, f64) = (l.iter().sum(), r.iter().sum());
     let join = |v: &[f64]| v.iter().map(|x| fmt(*x)).collect::<Vec<_>>().join(" + ");
+    let detail = if detail {
+        format!("{} = {}", join(&l), join(&r))
+    } else {
+        String::new()
+    };
     Some(Check {
         id: id.into(),
-        scope,
+        scope: scope.into(),
         holds: eq(ls, rs),
-        detail: format!("{} = {}", join(&l), join(&r)),
+        detail,
     })
 }
 
 /// Evaluate I1-I4 on every scope where all operands are known.
 pub fn run(t: &Template, cells: &Cells) -> Vec<Check> {
+    run_with(t, cells, true)
+}
+
+fn run_with(t: &Template, cells: &Cells, detail: bool) -> Vec<Check> {
+    let n = names(t);
     let mut out = Vec::new();
     let cols = &t.t3.columns;
-    let total_col = cols.last().cloned().unwrap_or_default();
-    for c in cols {
-        let lhs = vec![
-            format!("t3.new_received.{c}"),
-            format!("t3.carried_over.{c}"),
-        ];
-        let rhs = vec![
-            format!("t3.result.total.{c}"),
-            format!("t3.carried_forward.{c}"),
-        ];
-        out.extend(sum_check("I1", c.clone(), &lhs, &rhs, cells));
+    let last = cols.len().saturating_sub(1);
+    let row = |key: &str| row_index(n, key);
+    let (Some(nr), Some(co), Some(rt), Some(cf)) = (
+        row("new_received"),
+        row("carried_over"),
+        row("result.total"),
+        row("carried_forward"),
+    ) else {
+        return out;
+    };
+    for (ci, c) in cols.iter().enumerate() {
+        let lhs = [n.t3[nr][ci].as_str(), n.t3[co][ci].as_str()];
+        let rhs = [n.t3[rt][ci].as_str(), n.t3[cf][ci].as_str()];
+        out.extend(sum_check("I1", c, &lhs, &rhs, cells, detail));
     }
-    for r in &t.t3_rows {
-        let lhs = vec![format!("t3.{}.{}", r.key, total_col)];
-        let rhs: Vec<String> = cols[..cols.len() - 1]
-            .iter()
-            .map(|c| format!("t3.{}.{}", r.key, c))
-            .collect();
-        out.extend(sum_check("I2", r.key.clone(), &lhs, &rhs, cells));
+    for (ri, r) in t.t3_rows.iter().enumerate() {
+        let lhs = [n.t3[ri][last].as_str()];
+        let rhs: Vec<&str> = n.t3[ri][..last].iter().map(String::as_str).collect();
+        out.extend(sum_check("I2", &r.key, &lhs, &rhs, cells, detail));
     }
-    let rows = result_rows(t, cells);
-    for c in cols {
-        let lhs = vec![format!("t3.result.total.{c}")];
-        let rhs: Vec<String> = rows.iter().map(|r| format!("t3.{r}.{c}")).collect();
-        out.extend(sum_check("I3", c.clone(), &lhs, &rhs, cells));
+    let rows: Vec<usize> = result_rows(t, cells)
+        .iter()
+        .filter_map(|k| row(k))
+        .collect();
+    for (ci, c) in cols.iter().enumerate() {
+        let lhs = [n.t3[rt][ci].as_str()];
+        let rhs: Vec<&str> = rows.iter().map(|&ri| n.t3[ri][ci].as_str()).collect();
+        out.extend(sum_check("I3", c, &lhs, &rhs, cells, detail));
     }
-    for g in ["review", "suit_direct", "suit_after_review"] {
-        let lhs = vec![format!("t4.{g}.total")];
-        let rhs: Vec<String> = ["upheld", "corrected", "other", "pending"]
-            .iter()
-            .map(|c| format!("t4.{g}.{c}"))
-            .collect();
-        out.extend(sum_check("I4", g.to_string(), &lhs, &rhs, cells));
+    for (gi, g) in T4_GROUPS.iter().enumerate() {
+        let lhs = [n.t4[gi][4].as_str()];
+        let rhs: Vec<&str> = n.t4[gi][..4].iter().map(String::as_str).collect();
+        out.extend(sum_check("I4", g, &lhs, &rhs, cells, detail));
     }
     out
 }
@@ -246,7 +303,7 @@ pub fn run(t: &Template, cells: &Cells) -> Vec<Check> {
 pub fn t3_identities_hold(t: &Template, cells: &Cells) -> Option<bool> {
     let mut cells = cells.clone();
     derive(t, &mut cells);
-    let checks: Vec<Check> = run(t, &cells)
+    let checks: Vec<Check> = run_with(t, &cells, false)
         .into_iter()
         .filter(|c| c.id != "I4")
         .collect();

@@ -90,24 +90,19 @@ pub fn best_chain(occs: &[Vec<Occ>]) -> Vec<Option<Occ>> {
 
 /// Is `text` made only of known words (group labels, header words), ordinals and punctuation?
 pub fn is_noise(text: &str, words: &[String]) -> bool {
-    let chars: Vec<char> = text.chars().collect();
-    let n = chars.len();
-    // ok[i]: chars[..i] can be covered.
+    let n = text.len();
+    // ok[i]: text[..i] (bytes) can be covered.
     let mut ok = vec![false; n + 1];
     ok[0] = true;
-    for i in 0..n {
+    for (i, c) in text.char_indices() {
         if !ok[i] {
             continue;
         }
-        let c = chars[i];
         if c.is_ascii_punctuation()
+            || c.is_ascii_digit()
             || matches!(
                 c,
-                ',' | '.'
-                    | '('
-                    | ')'
-                    | '一'
-                    | '二'
+                '一' | '二'
                     | '三'
                     | '四'
                     | '五'
@@ -122,14 +117,13 @@ pub fn is_noise(text: &str, words: &[String]) -> bool {
                     | '“'
                     | '”'
             )
-            || c.is_ascii_digit()
         {
-            ok[i + 1] = true;
+            ok[i + c.len_utf8()] = true;
         }
-        let rest: String = chars[i..].iter().collect();
+        let rest = &text[i..];
         for w in words {
             if !w.is_empty() && rest.starts_with(w.as_str()) {
-                ok[i + w.chars().count()] = true;
+                ok[i + w.len()] = true;
             }
         }
     }

@@ -61,8 +61,13 @@ pub fn extract_lines(lines: &[Line], source: &str) -> Report {
         None => 0,
     };
     let mut best: Option<(&Template, align::Aligned, usize)> = None;
-    for t in templates {
-        let markers = marker_count(&flat, t);
+    let markers: Vec<usize> = templates.iter().map(|t| marker_count(&flat, t)).collect();
+    let max_markers = markers.iter().copied().max().unwrap_or(0);
+    for (t, &markers) in templates.iter().zip(&markers) {
+        // A format whose header texts are absent while another's are present is not tried.
+        if max_markers > 0 && markers == 0 {
+            continue;
+        }
         let a = align::align(&flat, lines, t);
         let better = match &best {
             None => true,

@@ -109,12 +109,36 @@ pub fn to_simplified(text: &str) -> String {
     cc.convert(&s)
 }
 
-/// A cheap gate in front of the converter: characters that occur in traditional text and
-/// never in simplified text, chosen from the vocabulary of these reports. It only decides
-/// whether to run OpenCC on a line; the conversion itself uses OpenCC's full dictionary.
+/// A cheap gate in front of the converter: is `c` a character that OpenCC's t2s dictionary
+/// changes on its own? The set is computed once from the dictionary itself (every CJK
+/// unified ideograph converted alone), so it is exactly as complete as the conversion.
 fn is_likely_traditional(c: char) -> bool {
-    const GATE: &str = "穩廣東條變區質與舉薦歸戰鬥標準礎圖書輪廓倉庫擴蘇聯韓衛護鐵銀錢鎖價構詢職權幾廳縣讓幣證積壓歷屆勞動監獄彙總複製續紀綱維絡線練組織紅約級紙絕統經纜總們個這國會為來說時對與開關實書點還發變體處應報務區級機條網縣鄉鎮請項類單據數總規範檔復議訴訟結轉辦理準計劃門戶頁錄範圍護權責義務裡經濟資訊電話聯絡義認證許強制罰費額購採購審檢查標層間屬於無監督導領調組織運營員專業農業衛廣場書記處長當選舉黨員傳統內容獲隨歷歲親熱誤讀寫論談課題價値值辦結續轉執行政務臺灣綜實驗區總體開放狀況態產業興趨勢積極參與據點屆滿週紀錄歸檔網絡網路軟硬設備優勢問題؛";
-    (c as u32) >= 0x4e00 && GATE.contains(c)
+    static SET: OnceLock<std::collections::HashSet<char>> = OnceLock::new();
+    let u = c as u32;
+    if !(0x3400..=0x9fff).contains(&u) {
+        return false;
+    }
+    SET.get_or_init(|| {
+        let Some(cc) = opencc() else {
+            return Default::default();
+        };
+        let all: Vec<char> = (0x3400u32..=0x9fff).filter_map(char::from_u32).collect();
+        let mut probe = String::with_capacity(all.len() * 4);
+        for ch in &all {
+            probe.push(*ch);
+            probe.push('\n');
+        }
+        let converted = cc.convert(&probe);
+        all.iter()
+            .zip(converted.split('\n'))
+            .filter(|(orig, conv)| {
+                let mut it = conv.chars();
+                !(it.next() == Some(**orig) && it.next().is_none())
+            })
+            .map(|(orig, _)| *orig)
+            .collect()
+    })
+    .contains(&c)
 }
 
 /// A label in comparable form: whitespace removed, brackets and punctuation unified, so that

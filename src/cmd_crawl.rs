@@ -1,0 +1,64 @@
+//! `nianbao crawl`: crawl the configured sources, archive everything, refresh the dataset.
+
+use std::path::PathBuf;
+
+/// Arguments of `nianbao crawl`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CrawlArgs {
+    /// Configuration file (sources, limits, politeness, storage).
+    #[arg(long, default_value = "config.toml")]
+    pub config: PathBuf,
+    /// Data directory (WARC archive + index); overrides `[storage] data`.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Output directory of the dataset; overrides `[storage] out`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the run summary as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Run the crawl. Exit code 0 when the run completed (per-URL failures are data, see the
+/// summary), 2 for a bad configuration, 1 for other fatal errors (e.g. unwritable data dir).
+pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
+    let mut cfg = match nianbao_crawl::Config::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(2);
+        }
+    };
+    if let Some(d) = args.data {
+        cfg.storage.data = d;
+    }
+    if let Some(o) = args.out {
+        cfg.storage.out = o;
+    }
+    if let Err(e) = cfg.validate() {
+        eprintln!("error: {e}");
+        return Ok(2);
+    }
+    match nianbao_crawl::run_blocking(cfg) {
+        Ok(report) => {
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report.summary)?);
+            } else {
+                if report.resumed {
+                    println!("(resumed an interrupted run)");
+                }
+                println!("{}", report.summary);
+                println!("dataset: {}", report.out_dir.join("reports.csv").display());
+            }
+            Ok(0)
+        }
+        Err(nianbao_crawl::CrawlError::Config(e)) => {
+            eprintln!("error: {e}");
+            Ok(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(1)
+        }
+    }
+}
