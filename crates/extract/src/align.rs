@@ -405,14 +405,13 @@ impl Ctx<'_> {
 /// Statements in the narrative that name a Table 二 count (`本年度制发的规范性文件77件`).
 /// They never set a value on their own; they only rule out splits of glued digits.
 fn narrative_value(ctx: &Ctx, block: &str, row: &str, column: &str) -> Option<i64> {
-    static RES: std::sync::OnceLock<
-        Vec<(
-            &'static str,
-            &'static str,
-            &'static str,
-            Option<regex::Regex>,
-        )>,
-    > = std::sync::OnceLock::new();
+    type Narrative = (
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<regex::Regex>,
+    );
+    static RES: std::sync::OnceLock<Vec<Narrative>> = std::sync::OnceLock::new();
     let res = RES.get_or_init(|| {
         [
             (
@@ -636,7 +635,7 @@ fn align_t3(
             if let Some(ro) = roworder::assign(t, &rows) {
                 let label_ok = crate::checks::t3_identities_hold(t, &label_cells);
                 let ro_ok = crate::checks::t3_identities_hold(t, &ro) == Some(true);
-                if ro_ok && !label_ok.unwrap_or(false) || ro_ok && resolved_rows + 2 < expected {
+                if ro_ok && (!label_ok.unwrap_or(false) || resolved_rows + 2 < expected) {
                     out.notes.push("t3_row_order".into());
                     label_cells = ro;
                     resolved_rows = expected;

@@ -32,7 +32,7 @@ fn is_furniture(cell: &str) -> bool {
     if t.is_empty() {
         return false;
     }
-    if t.chars().all(|c| matches!(c, '-' | ':' | '=')) && t.len() >= 3 {
+    if t.chars().all(|c| matches!(c, '-' | ':' | '=' | '|')) && t.chars().filter(|&c| c == '-' || c == '=').count() >= 3 {
         return true;
     }
     let inner = t

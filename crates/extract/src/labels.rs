@@ -5,12 +5,18 @@
 
 use crate::flat::Flat;
 
+/// At most this many occurrences of one row's labels are considered.
+const MAX_OCCURRENCES: usize = 64;
+
 /// A label occurrence as compact (start, end) offsets.
 pub type Occ = (usize, usize);
 
 /// All occurrences of any of `labels`; overlapping hits are merged into the longest.
 pub fn occurrences(flat: &Flat, labels: &[String]) -> Vec<Occ> {
     let mut all: Vec<Occ> = labels.iter().flat_map(|l| flat.find_all(l)).collect();
+    // A label repeated thousands of times (a pasted or hostile document) must not make the
+    // chain search quadratic: keep the first occurrences.
+    all.truncate(MAX_OCCURRENCES);
     all.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
     let mut out: Vec<Occ> = Vec::with_capacity(all.len());
     for o in all {
@@ -90,6 +96,11 @@ pub fn best_chain(occs: &[Vec<Occ>]) -> Vec<Option<Occ>> {
 
 /// Is `text` made only of known words (group labels, header words), ordinals and punctuation?
 pub fn is_noise(text: &str, words: &[String]) -> bool {
+    // Header words and group labels are short; long text is never noise (and the cover below
+    // is quadratic in the worst case).
+    if text.len() > 600 {
+        return false;
+    }
     let n = text.len();
     // ok[i]: text[..i] (bytes) can be covered.
     let mut ok = vec![false; n + 1];

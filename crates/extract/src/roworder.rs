@@ -76,15 +76,16 @@ pub fn value_rows(lines: &[Line]) -> Vec<Vec<Raw>> {
             while i < runs.len() {
                 let k = runs[i].len();
                 if k == 1 {
-                    pending.extend(runs[i].drain(..));
+                    pending.append(&mut runs[i]);
                     if pending.len() == 7 {
                         rows_out.push(std::mem::take(pending));
                     }
                     i += 1;
                 } else if i + 7 <= runs.len() && runs[i..i + 7].iter().all(|r| r.len() == k) {
                     pending.clear();
+                    let block = &runs[i..i + 7];
                     for row in 0..k {
-                        rows_out.push((0..7).map(|c| runs[i + c][row].clone()).collect());
+                        rows_out.push(block.iter().map(|col| col[row].clone()).collect());
                     }
                     i += 7;
                 } else {
