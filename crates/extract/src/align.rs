@@ -300,11 +300,15 @@ fn align_t2(
 ) {
     for (bi, b) in t.blocks.iter().enumerate() {
         for (ri, r) in b.rows.iter().enumerate() {
-            let keys: Vec<String> = b
-                .columns
-                .iter()
-                .map(|c| format!("t2.{}.{}.{}", b.id, r.key, c))
-                .collect();
+            let keys: Vec<String> = match crate::checks::names(t).t2.get(bi).and_then(|x| x.get(ri))
+            {
+                Some(k) => k.clone(),
+                None => b
+                    .columns
+                    .iter()
+                    .map(|c| format!("t2.{}.{}.{}", b.id, r.key, c))
+                    .collect(),
+            };
             let kinds: Vec<ColumnKind> = b
                 .columns
                 .iter()
@@ -550,6 +554,9 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind]) -> Vec<CellOut> {
 }
 
 fn t3_keys(t: &Template, row: usize) -> Vec<String> {
+    if let Some(k) = crate::checks::names(t).t3.get(row) {
+        return k.clone();
+    }
     t.t3.columns
         .iter()
         .map(|c| format!("t3.{}.{}", t.t3_rows[row].key, c))

@@ -13,25 +13,42 @@ type Cells = BTreeMap<String, CellOut>;
 
 /// Key strings of one template, built once: the checks run on every report and several times
 /// while alignments are compared, so they must not format keys again and again.
-struct Names {
+pub(crate) struct Names {
     id: String,
+    /// `t2[block][row][col]`.
+    pub t2: Vec<Vec<Vec<String>>>,
     /// `t3[row][col]`.
-    t3: Vec<Vec<String>>,
+    pub t3: Vec<Vec<String>>,
     /// `t4[group][col]`, col 4 = total.
-    t4: Vec<Vec<String>>,
+    pub t4: Vec<Vec<String>>,
     row_keys: Vec<String>,
 }
 
 const T4_GROUPS: [&str; 3] = ["review", "suit_direct", "suit_after_review"];
 const T4_COLS: [&str; 5] = ["upheld", "corrected", "other", "pending", "total"];
 
-fn names(t: &Template) -> &'static Names {
+pub(crate) fn names(t: &Template) -> &'static Names {
     static ALL: std::sync::OnceLock<Vec<Names>> = std::sync::OnceLock::new();
     let all = ALL.get_or_init(|| {
         nianbao_templates::templates()
             .iter()
             .map(|t| Names {
                 id: t.id.clone(),
+                t2: t
+                    .blocks
+                    .iter()
+                    .map(|b| {
+                        b.rows
+                            .iter()
+                            .map(|r| {
+                                b.columns
+                                    .iter()
+                                    .map(|c| format!("t2.{}.{}.{}", b.id, r.key, c))
+                                    .collect()
+                            })
+                            .collect()
+                    })
+                    .collect(),
                 t3: t
                     .t3_rows
                     .iter()
@@ -121,105 +138,79 @@ fn eq(a: f64, b: f64) -> bool {
 
 /// Fill blank totals that an identity determines; each filled cell is flagged `derived`.
 pub fn derive(t: &Template, cells: &mut Cells) {
-    let cols = &t.t3.columns;
-    let (parts_cols, total_col) = cols.split_at(cols.len() - 1);
-    let total_col = &total_col[0];
+    let n = names(t);
+    let cols = t.t3.columns.len();
+    let last = cols.saturating_sub(1);
     let derivable = |c: Option<&CellOut>| {
         c.is_some_and(|c| {
             c.value.is_none()
                 && c.flags.iter().any(|f| {
-                    f == "blank"
-                        || f == "missing_marker"
-                        || f == "not_printed"
-                        || f == "dropped_blank"
+                    matches!(
+                        f.as_str(),
+                        "blank" | "missing_marker" | "not_printed" | "dropped_blank"
+                    )
                 })
         })
     };
+    // Sum `parts` into `target` when every part is known and at least one was printed.
+    let fill = |cells: &mut Cells, target: &str, parts: &[&str], only_if_derivable: bool| {
+        if only_if_derivable && !derivable(cells.get(target)) {
+            return;
+        }
+        if !only_if_derivable && cells.get(target).is_some_and(|x| x.value.is_some()) {
+            return;
+        }
+        let vals: Option<Vec<f64>> = parts.iter().map(|k| operand(cells, k)).collect();
+        if let (Some(v), true) = (vals, parts.iter().any(|k| printed(cells, k))) {
+            cells.insert(
+                target.to_string(),
+                CellOut {
+                    value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
+                    raw: None,
+                    flags: vec!["derived".into()],
+                },
+            );
+        }
+    };
+    let row = |key: &str| row_index(n, key);
     // gb2021 （六）: the sum of its three sub-rows.
     if t.t3_rows.iter().any(|r| r.derived) {
-        for c in cols {
-            let key = format!("t3.result.other.total.{c}");
-            let subs = ["no_correction", "unpaid_fee", "other"]
-                .map(|s| format!("t3.result.other.{s}.{c}"));
-            let vals: Option<Vec<f64>> = subs.iter().map(|k| operand(cells, k)).collect();
-            let any_printed = subs.iter().any(|k| printed(cells, k));
-            if let (Some(v), true) = (vals, any_printed) {
-                if cells.get(&key).is_none_or(|x| x.value.is_none()) {
-                    cells.insert(
-                        key,
-                        CellOut {
-                            value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
-                            raw: None,
-                            flags: vec!["derived".into()],
-                        },
-                    );
-                }
+        if let (Some(ot), Some(a), Some(b), Some(c)) = (
+            row("result.other.total"),
+            row("result.other.no_correction"),
+            row("result.other.unpaid_fee"),
+            row("result.other.other"),
+        ) {
+            for ci in 0..cols {
+                let parts = [
+                    n.t3[a][ci].as_str(),
+                    n.t3[b][ci].as_str(),
+                    n.t3[c][ci].as_str(),
+                ];
+                fill(cells, &n.t3[ot][ci], &parts, false);
             }
         }
     }
     // I2: blank row totals.
-    for r in &t.t3_rows {
-        let tk = format!("t3.{}.{}", r.key, total_col);
-        if !derivable(cells.get(&tk)) {
-            continue;
-        }
-        let keys: Vec<String> = parts_cols
-            .iter()
-            .map(|c| format!("t3.{}.{}", r.key, c))
-            .collect();
-        let vals: Option<Vec<f64>> = keys.iter().map(|k| operand(cells, k)).collect();
-        if let (Some(v), true) = (vals, keys.iter().any(|k| printed(cells, k))) {
-            cells.insert(
-                tk,
-                CellOut {
-                    value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
-                    raw: None,
-                    flags: vec!["derived".into()],
-                },
-            );
-        }
+    for ri in 0..t.t3_rows.len() {
+        let parts: Vec<&str> = n.t3[ri][..last].iter().map(String::as_str).collect();
+        fill(cells, &n.t3[ri][last], &parts, true);
     }
     // I3: a blank （七）总计 cell.
-    let rows = result_rows(t, cells);
-    for c in cols {
-        let tk = format!("t3.result.total.{c}");
-        if !derivable(cells.get(&tk)) {
-            continue;
-        }
-        let keys: Vec<String> = rows.iter().map(|r| format!("t3.{r}.{c}")).collect();
-        let vals: Option<Vec<f64>> = keys.iter().map(|k| operand(cells, k)).collect();
-        if let (Some(v), true) = (vals, keys.iter().any(|k| printed(cells, k))) {
-            cells.insert(
-                tk,
-                CellOut {
-                    value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
-                    raw: None,
-                    flags: vec!["derived".into()],
-                },
-            );
+    let rows: Vec<usize> = result_rows(t, cells)
+        .iter()
+        .filter_map(|k| row(k))
+        .collect();
+    if let Some(rt) = row("result.total") {
+        for ci in 0..cols {
+            let parts: Vec<&str> = rows.iter().map(|&ri| n.t3[ri][ci].as_str()).collect();
+            fill(cells, &n.t3[rt][ci], &parts, true);
         }
     }
     // I4: blank group totals.
-    for g in ["review", "suit_direct", "suit_after_review"] {
-        let tk = format!("t4.{g}.total");
-        if !derivable(cells.get(&tk)) {
-            continue;
-        }
-        let keys: Vec<String> = ["upheld", "corrected", "other", "pending"]
-            .iter()
-            .map(|c| format!("t4.{g}.{c}"))
-            .collect();
-        let vals: Option<Vec<f64>> = keys.iter().map(|k| operand(cells, k)).collect();
-        if let (Some(v), true) = (vals, keys.iter().any(|k| printed(cells, k))) {
-            cells.insert(
-                tk,
-                CellOut {
-                    value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
-                    raw: None,
-                    flags: vec!["derived".into()],
-                },
-            );
-        }
+    for g in &n.t4 {
+        let parts: Vec<&str> = g[..4].iter().map(String::as_str).collect();
+        fill(cells, &g[4], &parts, true);
     }
 }
 

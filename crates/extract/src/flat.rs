@@ -4,7 +4,10 @@
 //! over spaces, cells or lines (`本年新 制作数量`, `商业\n企业`) is still found. `map` takes a
 //! compact byte offset back to the buffer.
 
+use aho_corasick::AhoCorasick;
 use nianbao_text::{compact_char, Line};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Ends every cell in [`Flat::buf`].
 pub const CELL_END: char = '\u{1F}';
@@ -23,6 +26,38 @@ pub struct Flat {
     map: Vec<usize>,
     /// Byte offset in `buf` where each line starts.
     pub line_starts: Vec<usize>,
+    /// Occurrences of every template label, found in one pass ([`Flat::index_labels`]).
+    hits: HashMap<&'static str, Vec<(usize, usize)>>,
+}
+
+/// Every label of every bundled template, and an automaton that finds them all at once.
+fn label_automaton() -> Option<&'static (AhoCorasick, Vec<&'static str>)> {
+    static AC: OnceLock<Option<(AhoCorasick, Vec<&'static str>)>> = OnceLock::new();
+    AC.get_or_init(|| {
+        let mut labels: Vec<&'static str> = Vec::new();
+        for t in nianbao_templates::templates() {
+            let mut add = |v: &'static [String]| labels.extend(v.iter().map(String::as_str));
+            add(&t.markers);
+            add(&t.stops);
+            add(&t.t3.start);
+            add(&t.t4.start);
+            for b in &t.blocks {
+                add(&b.anchor);
+                for r in &b.rows {
+                    add(&r.labels);
+                }
+            }
+            for r in &t.t3_rows {
+                add(&r.labels);
+            }
+        }
+        labels.retain(|l| !l.is_empty());
+        labels.sort_unstable();
+        labels.dedup();
+        let ac = AhoCorasick::new(&labels).ok()?;
+        Some((ac, labels))
+    })
+    .as_ref()
 }
 
 /// Lines whose text is a page number or a markdown rule carry no data and would otherwise be
@@ -32,7 +67,9 @@ fn is_furniture(cell: &str) -> bool {
     if t.is_empty() {
         return false;
     }
-    if t.chars().all(|c| matches!(c, '-' | ':' | '=' | '|')) && t.chars().filter(|&c| c == '-' || c == '=').count() >= 3 {
+    if t.chars().all(|c| matches!(c, '-' | ':' | '=' | '|'))
+        && t.chars().filter(|&c| c == '-' || c == '=').count() >= 3
+    {
         return true;
     }
     let inner = t
@@ -103,10 +140,31 @@ impl Flat {
         last + len
     }
 
-    /// All occurrences of a compact needle, as compact (start, end) offsets.
+    /// Find every template label in one pass; later [`Flat::find_all`] calls for template
+    /// labels are lookups.
+    pub fn index_labels(&mut self) {
+        let Some((ac, labels)) = label_automaton() else {
+            return;
+        };
+        let mut hits: HashMap<&'static str, Vec<(usize, usize)>> = HashMap::new();
+        for m in ac.find_overlapping_iter(&self.compact) {
+            if let Some(l) = labels.get(m.pattern().as_usize()) {
+                hits.entry(l).or_default().push((m.start(), m.end()));
+            }
+        }
+        for l in labels {
+            hits.entry(l).or_default();
+        }
+        self.hits = hits;
+    }
+
+    /// All occurrences of a compact needle, as compact (start, end) offsets, in order.
     pub fn find_all(&self, needle: &str) -> Vec<(usize, usize)> {
         if needle.is_empty() {
             return Vec::new();
+        }
+        if let Some(h) = self.hits.get(needle) {
+            return h.clone();
         }
         self.compact
             .match_indices(needle)

@@ -39,9 +39,10 @@ pub fn extend_over_ordinal(flat: &Flat, occ: Occ, ordinal: &str) -> Occ {
     }
     let before = &flat.compact[..occ.0];
     for suffix in [".", ",", ":", ""] {
-        let pat = format!("{ordinal}{suffix}");
-        if before.ends_with(&pat) {
-            return (occ.0 - pat.len(), occ.1);
+        if let Some(rest) = before.strip_suffix(suffix) {
+            if rest.ends_with(ordinal) {
+                return (occ.0 - suffix.len() - ordinal.len(), occ.1);
+            }
         }
     }
     occ

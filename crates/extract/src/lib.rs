@@ -49,7 +49,8 @@ fn marker_count(flat: &flat::Flat, t: &Template) -> usize {
 /// Extract a report from lines produced by any reader. Cell texts must already be
 /// normalised with [`nianbao_text::normalize`].
 pub fn extract_lines(lines: &[Line], source: &str) -> Report {
-    let flat = flat::Flat::new(lines);
+    let mut flat = flat::Flat::new(lines);
+    flat.index_labels();
     let templates = nianbao_templates::templates();
     let text_lines: Vec<String> = lines.iter().map(|l| l.cells.join(" ")).collect();
     let full: String = text_lines.join("\n");

@@ -7,7 +7,9 @@ use std::path::Path;
 fn samples() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/samples");
     let mut out = Vec::new();
-    for name in ["seed.txt", "001.txt", "002.md", "016.txt", "020.txt", "030.txt"] {
+    for name in [
+        "seed.txt", "001.txt", "002.md", "016.txt", "020.txt", "030.txt",
+    ] {
         let bytes = std::fs::read(dir.join(name)).expect("bundled sample");
         out.push(nianbao_text::decode(&bytes, None).text);
     }
@@ -23,8 +25,13 @@ fn consistent(r: &nianbao_extract::Report) {
         assert!(r.cells.is_empty());
     }
     for (k, f) in &r.flags {
-        if f.iter().any(|x| x == "ambiguous" || x == "blank" || x == "missing_marker") {
-            assert!(r.cells.get(k).is_some_and(|v| v.is_none()), "{k} flagged {f:?} but has a value");
+        if f.iter()
+            .any(|x| x == "ambiguous" || x == "blank" || x == "missing_marker")
+        {
+            assert!(
+                r.cells.get(k).is_some_and(|v| v.is_none()),
+                "{k} flagged {f:?} but has a value"
+            );
         }
     }
 }

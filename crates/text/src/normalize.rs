@@ -11,8 +11,52 @@ use unicode_normalization::UnicodeNormalization;
 pub fn normalize(text: &str) -> String {
     let stripped = strip_pinyin(text);
     let simplified = to_simplified(&stripped);
-    let folded: String = simplified.nfkc().map(fold_char).collect();
-    folded
+    nfkc_fast(&simplified)
+}
+
+/// NFKC without touching what NFKC leaves alone anyway: ASCII, CJK unified ideographs and the
+/// CJK punctuation these reports use pass straight through; every other run of characters
+/// is normalised as a run (so combining sequences inside it still compose).
+fn nfkc_fast(text: &str) -> String {
+    let stable = |c: char| {
+        let u = c as u32;
+        (c.is_ascii() && c != '\u{a0}')
+            || (0x4e00..=0x9fff).contains(&u)
+            || (0x3400..=0x4dbf).contains(&u)
+            || matches!(
+                c,
+                '、' | '。'
+                    | '“'
+                    | '”'
+                    | '《'
+                    | '》'
+                    | '〈'
+                    | '〉'
+                    | '【'
+                    | '】'
+                    | '〔'
+                    | '〕'
+                    | '—'
+                    | '…'
+                    | '·'
+            )
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut run_start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if stable(c) {
+            if let Some(s) = run_start.take() {
+                out.extend(text[s..i].nfkc().map(fold_char));
+            }
+            out.push(fold_char(c));
+        } else if run_start.is_none() {
+            run_start = Some(i);
+        }
+    }
+    if let Some(s) = run_start {
+        out.extend(text[s..].nfkc().map(fold_char));
+    }
+    out
 }
 
 fn fold_char(c: char) -> char {
