@@ -7,7 +7,7 @@ use crate::assign::{place, Placement, Raw, RowRule};
 
 use crate::cells::{convert, CellOut, ColumnKind};
 use crate::flat::Flat;
-use crate::labels::{best_chain, extend_over_ordinal, is_noise, occurrences, Occ};
+use crate::labels::{best_chain, extend_over_ordinal, occurrences, NoiseWords, Occ};
 use crate::roworder;
 use crate::tokens::{tokenize, Item};
 use nianbao_templates::Template;
@@ -30,7 +30,7 @@ pub struct Aligned {
 struct Ctx<'a> {
     flat: &'a Flat,
     boundaries: Vec<usize>,
-    noise: Vec<String>,
+    noise: &'static NoiseWords,
 }
 
 impl Ctx<'_> {
@@ -55,7 +55,7 @@ impl Ctx<'_> {
         let mut tail = Vec::new();
         for it in iter.by_ref() {
             match &it {
-                Item::Text(t) if is_noise(t, &self.noise) => continue,
+                Item::Text(t) if self.noise.is_noise(t) => continue,
                 // Text before any value continues the label (`（区分处理的，…）`, annotations).
                 Item::Text(t) if head.is_empty() && t.chars().count() <= 60 => continue,
                 Item::Text(_) => {
@@ -65,7 +65,7 @@ impl Ctx<'_> {
                 _ => head.push(it),
             }
         }
-        tail.extend(iter.filter(|i| !matches!(i, Item::Text(t) if is_noise(t, &self.noise))));
+        tail.extend(iter.filter(|i| !matches!(i, Item::Text(t) if self.noise.is_noise(t))));
         (head, tail)
     }
 }
@@ -247,30 +247,7 @@ pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
     boundaries.sort_unstable();
     boundaries.dedup();
 
-    let mut noise = t.t3.noise.clone();
-    noise.extend(t.t4.header_words.iter().cloned());
-    for b in &t.blocks {
-        noise.extend(b.column_labels.iter().map(|l| nianbao_text::compact(l)));
-        noise.extend(b.anchor.iter().cloned());
-    }
-    noise.extend(
-        [
-            "信息内容",
-            "单位",
-            "万元",
-            "(单位:万元)",
-            "情况",
-            "项",
-            "本年新",
-            "制作数量",
-            "公开数量",
-            "本年增/减",
-            "本年增",
-            "减",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
-    );
+    let noise = noise_words(t);
     let ctx = Ctx {
         flat,
         boundaries,
@@ -289,6 +266,48 @@ pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
     );
     align_t4(&ctx, t, t4_start, &stops, &mut out);
     out
+}
+
+/// The noise words of a template, built once per process.
+fn noise_words(t: &Template) -> &'static NoiseWords {
+    static ALL: std::sync::OnceLock<Vec<(String, NoiseWords)>> = std::sync::OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        nianbao_templates::templates()
+            .iter()
+            .map(|t| {
+                let mut noise = t.t3.noise.clone();
+                noise.extend(t.t4.header_words.iter().cloned());
+                for b in &t.blocks {
+                    noise.extend(b.column_labels.iter().map(|l| nianbao_text::compact(l)));
+                    noise.extend(b.anchor.iter().cloned());
+                }
+                noise.extend(
+                    [
+                        "信息内容",
+                        "单位",
+                        "万元",
+                        "(单位:万元)",
+                        "情况",
+                        "项",
+                        "本年新",
+                        "制作数量",
+                        "公开数量",
+                        "本年增/减",
+                        "本年增",
+                        "减",
+                    ]
+                    .iter()
+                    .map(|s| s.to_string()),
+                );
+                (t.id.clone(), NoiseWords::new(noise))
+            })
+            .collect()
+    });
+    static EMPTY: std::sync::OnceLock<NoiseWords> = std::sync::OnceLock::new();
+    all.iter()
+        .find(|(id, _)| *id == t.id)
+        .map(|(_, n)| n)
+        .unwrap_or_else(|| EMPTY.get_or_init(NoiseWords::default))
 }
 
 fn align_t2(
@@ -392,7 +411,7 @@ impl Ctx<'_> {
     fn next_label_end(&self, p: usize) -> usize {
         let rest = &self.flat.compact[p..];
         let mut end = p;
-        for w in &self.noise {
+        for w in self.noise.words() {
             if rest.starts_with(w.as_str()) {
                 end = end.max(p + w.len());
             }
@@ -736,7 +755,7 @@ fn align_t4(ctx: &Ctx, t: &Template, start: Option<Occ>, stops: &[usize], out: &
     let mut vals: Vec<Item> = Vec::new();
     for it in items {
         match &it {
-            Item::Text(tx) if is_noise(tx, &ctx.noise) => {}
+            Item::Text(tx) if ctx.noise.is_noise(tx) => {}
             Item::Text(tx) => {
                 if !vals.is_empty() || tx.chars().count() > 12 {
                     break;

@@ -95,51 +95,85 @@ pub fn best_chain(occs: &[Vec<Occ>]) -> Vec<Option<Occ>> {
     out
 }
 
-/// Is `text` made only of known words (group labels, header words), ordinals and punctuation?
-pub fn is_noise(text: &str, words: &[String]) -> bool {
-    // Header words and group labels are short; long text is never noise (and the cover below
-    // is quadratic in the worst case).
-    if text.len() > 600 {
-        return false;
-    }
-    let n = text.len();
-    // ok[i]: text[..i] (bytes) can be covered.
-    let mut ok = vec![false; n + 1];
-    ok[0] = true;
-    for (i, c) in text.char_indices() {
-        if !ok[i] {
-            continue;
-        }
-        if c.is_ascii_punctuation()
-            || c.is_ascii_digit()
-            || matches!(
-                c,
-                '一' | '二'
-                    | '三'
-                    | '四'
-                    | '五'
-                    | '六'
-                    | '七'
-                    | '八'
-                    | '九'
-                    | '十'
-                    | '、'
-                    | '…'
-                    | '—'
-                    | '“'
-                    | '”'
-            )
-        {
-            ok[i + c.len_utf8()] = true;
-        }
-        let rest = &text[i..];
-        for w in words {
-            if !w.is_empty() && rest.starts_with(w.as_str()) {
-                ok[i + w.len()] = true;
+/// Known words (group labels, header words) that may stand between a label and its values,
+/// indexed by first character so the cover test below stays cheap.
+#[derive(Debug, Default)]
+pub struct NoiseWords {
+    words: Vec<String>,
+    by_first: std::collections::HashMap<char, Vec<usize>>,
+}
+
+impl NoiseWords {
+    /// Index a word list (compact form).
+    pub fn new(words: Vec<String>) -> Self {
+        let mut by_first: std::collections::HashMap<char, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, w) in words.iter().enumerate() {
+            if let Some(c) = w.chars().next() {
+                by_first.entry(c).or_default().push(i);
             }
         }
+        NoiseWords { words, by_first }
     }
-    ok[n]
+
+    /// The words.
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    /// Is `text` made only of known words, ordinals and punctuation?
+    pub fn is_noise(&self, text: &str) -> bool {
+        // Header words and group labels are short; long text is never noise (and the cover
+        // below is quadratic in the worst case).
+        if text.len() > 600 {
+            return false;
+        }
+        let n = text.len();
+        // ok[i]: text[..i] (bytes) can be covered.
+        let mut ok = vec![false; n + 1];
+        ok[0] = true;
+        for (i, c) in text.char_indices() {
+            if !ok[i] {
+                continue;
+            }
+            if c.is_ascii_punctuation()
+                || c.is_ascii_digit()
+                || matches!(
+                    c,
+                    '一' | '二'
+                        | '三'
+                        | '四'
+                        | '五'
+                        | '六'
+                        | '七'
+                        | '八'
+                        | '九'
+                        | '十'
+                        | '、'
+                        | '…'
+                        | '—'
+                        | '“'
+                        | '”'
+                )
+            {
+                ok[i + c.len_utf8()] = true;
+            }
+            let rest = &text[i..];
+            for &wi in self.by_first.get(&c).map(Vec::as_slice).unwrap_or(&[]) {
+                let w = &self.words[wi];
+                if rest.starts_with(w.as_str()) {
+                    ok[i + w.len()] = true;
+                }
+            }
+        }
+        ok[n]
+    }
+}
+
+/// Is `text` made only of `words`, ordinals and punctuation? (Convenience for tests.)
+#[cfg(test)]
+pub fn is_noise(text: &str, words: &[String]) -> bool {
+    NoiseWords::new(words.to_vec()).is_noise(text)
 }
 
 #[cfg(test)]

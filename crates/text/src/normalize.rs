@@ -157,32 +157,34 @@ pub fn to_simplified(text: &str) -> String {
 /// changes on its own? The set is computed once from the dictionary itself (every CJK
 /// unified ideograph converted alone), so it is exactly as complete as the conversion.
 fn is_likely_traditional(c: char) -> bool {
-    static SET: OnceLock<std::collections::HashSet<char>> = OnceLock::new();
+    const LO: u32 = 0x3400;
+    const HI: u32 = 0x9fff;
+    static BITS: OnceLock<Vec<u64>> = OnceLock::new();
     let u = c as u32;
-    if !(0x3400..=0x9fff).contains(&u) {
+    if !(LO..=HI).contains(&u) {
         return false;
     }
-    SET.get_or_init(|| {
-        let Some(cc) = opencc() else {
-            return Default::default();
-        };
-        let all: Vec<char> = (0x3400u32..=0x9fff).filter_map(char::from_u32).collect();
+    let bits = BITS.get_or_init(|| {
+        let mut bits = vec![0u64; ((HI - LO) / 64 + 1) as usize];
+        let Some(cc) = opencc() else { return bits };
+        let all: Vec<char> = (LO..=HI).filter_map(char::from_u32).collect();
         let mut probe = String::with_capacity(all.len() * 4);
         for ch in &all {
             probe.push(*ch);
             probe.push('\n');
         }
         let converted = cc.convert(&probe);
-        all.iter()
-            .zip(converted.split('\n'))
-            .filter(|(orig, conv)| {
-                let mut it = conv.chars();
-                !(it.next() == Some(**orig) && it.next().is_none())
-            })
-            .map(|(orig, _)| *orig)
-            .collect()
-    })
-    .contains(&c)
+        for (orig, conv) in all.iter().zip(converted.split('\n')) {
+            let mut it = conv.chars();
+            if !(it.next() == Some(*orig) && it.next().is_none()) {
+                let i = (*orig as u32 - LO) as usize;
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        bits
+    });
+    let i = (u - LO) as usize;
+    bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
 }
 
 /// A label in comparable form: whitespace removed, brackets and punctuation unified, so that
