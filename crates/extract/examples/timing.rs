@@ -4,7 +4,10 @@ fn main() {
         let Ok(bytes) = std::fs::read(&path) else {
             continue;
         };
-        let n = 50;
+        let n: u32 = std::env::var("NB_ITERS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(50);
         let t = std::time::Instant::now();
         for _ in 0..n {
             let d = nianbao_text::decode(&bytes, None);

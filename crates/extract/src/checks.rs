@@ -95,32 +95,29 @@ fn printed(cells: &Cells, key: &str) -> bool {
     cells.get(key).is_some_and(|c| c.value.is_some())
 }
 
-fn result_rows(t: &Template, cells: &Cells) -> Vec<String> {
-    let subrows_known = t.t3_rows.iter().any(|r| {
-        r.key.starts_with("result.other.")
-            && !r.derived
-            && r.key != "result.other.total"
-            && cells
-                .iter()
-                .any(|(k, c)| k.starts_with(&format!("t3.{}.", r.key)) && c.value.is_some())
-    });
+/// Indices of the Table 三 result rows that add up to （七）总计: in gb2021 the three （六）
+/// sub-rows when any of them was printed, else the single （六） row.
+fn result_rows(t: &Template, cells: &Cells) -> Vec<usize> {
+    let n = names(t);
+    let has_derived = t.t3_rows.iter().any(|x| x.derived);
+    let is_sub = |k: &str| k.starts_with("result.other.") && k != "result.other.total";
+    let subrows_known = has_derived
+        && t.t3_rows
+            .iter()
+            .enumerate()
+            .any(|(ri, r)| is_sub(&r.key) && n.t3[ri].iter().any(|k| printed(cells, k)));
     t.t3_rows
         .iter()
-        .filter(|r| r.key.starts_with("result.") && r.key != "result.total")
-        .filter(|r| {
-            let is_other = r.key.starts_with("result.other.");
-            let has_derived = t.t3_rows.iter().any(|x| x.derived);
-            if !is_other || !has_derived {
-                return true;
-            }
-            let is_sub = r.key != "result.other.total";
-            if subrows_known {
-                is_sub
+        .enumerate()
+        .filter(|(_, r)| r.key.starts_with("result.") && r.key != "result.total")
+        .filter(|(_, r)| {
+            if !r.key.starts_with("result.other.") || !has_derived {
+                true
             } else {
-                !is_sub
+                is_sub(&r.key) == subrows_known
             }
         })
-        .map(|r| r.key.clone())
+        .map(|(i, _)| i)
         .collect()
 }
 
@@ -197,10 +194,7 @@ pub fn derive(t: &Template, cells: &mut Cells) {
         fill(cells, &n.t3[ri][last], &parts, true);
     }
     // I3: a blank （七）总计 cell.
-    let rows: Vec<usize> = result_rows(t, cells)
-        .iter()
-        .filter_map(|k| row(k))
-        .collect();
+    let rows: Vec<usize> = result_rows(t, cells);
     if let Some(rt) = row("result.total") {
         for ci in 0..cols {
             let parts: Vec<&str> = rows.iter().map(|&ri| n.t3[ri][ci].as_str()).collect();
@@ -272,10 +266,7 @@ fn run_with(t: &Template, cells: &Cells, detail: bool) -> Vec<Check> {
         let rhs: Vec<&str> = n.t3[ri][..last].iter().map(String::as_str).collect();
         out.extend(sum_check("I2", &r.key, &lhs, &rhs, cells, detail));
     }
-    let rows: Vec<usize> = result_rows(t, cells)
-        .iter()
-        .filter_map(|k| row(k))
-        .collect();
+    let rows: Vec<usize> = result_rows(t, cells);
     for (ci, c) in cols.iter().enumerate() {
         let lhs = [n.t3[rt][ci].as_str()];
         let rhs: Vec<&str> = rows.iter().map(|&ri| n.t3[ri][ci].as_str()).collect();
