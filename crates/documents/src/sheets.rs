@@ -1,0 +1,279 @@
+//! Spreadsheets (XLS, XLSX, ODS) through calamine. Each sheet is a part; each row a line.
+//! A merged region's value appears once (at its top-left cell; covered cells are omitted),
+//! blank cells are `""`, and blank cells left of the value columns (span artefacts in the
+//! label area) are dropped.
+
+use crate::{DocError, DocKind, DocPart, DocumentLines};
+use calamine::{open_workbook_auto_from_rs, Data, Reader, Sheets};
+use nianbao_text::{normalize, Line};
+use std::collections::{HashMap, HashSet};
+use std::io::Cursor;
+
+/// Cells read per sheet at most (guards against a sheet claiming a huge used range).
+const MAX_CELLS: usize = 2_000_000;
+
+pub(crate) fn read_workbook(bytes: &[u8], kind: DocKind) -> Result<DocumentLines, DocError> {
+    let err = |d: String| DocError::Parse { kind, detail: d };
+    let mut wb =
+        open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| err(e.to_string()))?;
+    let names = wb.sheet_names();
+    let ods_covered = if kind == DocKind::Ods {
+        ods_covered(bytes)
+    } else {
+        HashMap::new()
+    };
+    let mut parts = Vec::new();
+    let mut warnings = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let range = match wb.worksheet_range(name) {
+            Ok(r) => r,
+            Err(e) => {
+                warnings.push(format!("sheet {name}: {e}"));
+                continue;
+            }
+        };
+        let merges = merged(&mut wb, name, i);
+        let (h, w) = range.get_size();
+        if h.saturating_mul(w) > MAX_CELLS {
+            warnings.push(format!("sheet {name}: {h}x{w} cells, too large; skipped"));
+            continue;
+        }
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut covered: HashSet<(u32, u32)> = ods_covered.get(name).cloned().unwrap_or_default();
+        for d in &merges {
+            for r in d.start.0..=d.end.0.min(d.start.0.saturating_add(1000)) {
+                for c in d.start.1..=d.end.1.min(d.start.1.saturating_add(200)) {
+                    if (r, c) != d.start {
+                        covered.insert((r, c));
+                    }
+                }
+            }
+        }
+        let mut grid: Vec<Vec<(u32, String)>> = Vec::new();
+        for (ri, row) in range.rows().enumerate() {
+            let r = r0 + ri as u32;
+            let cells: Vec<(u32, String)> = row
+                .iter()
+                .enumerate()
+                .map(|(ci, v)| (c0 + ci as u32, v))
+                .filter(|(c, _)| !covered.contains(&(r, *c)))
+                .map(|(c, v)| (c, cell_text(v)))
+                .collect();
+            grid.push(cells);
+        }
+        let lines = rows_to_lines(grid, i as u32);
+        parts.push(DocPart {
+            name: Some(name.clone()),
+            lines,
+            table_pages: Default::default(),
+        });
+    }
+    if parts.is_empty() {
+        return Err(err(format!("no readable sheet ({})", warnings.join("; "))));
+    }
+    Ok(DocumentLines {
+        kind,
+        parts,
+        page_count: None,
+        image_only: false,
+        image_pages: Vec::new(),
+        pages_read: 0,
+        flags: Vec::new(),
+        warnings,
+    })
+}
+
+fn merged(wb: &mut Sheets<Cursor<Vec<u8>>>, name: &str, index: usize) -> Vec<calamine::Dimensions> {
+    match wb {
+        Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        _ => {
+            let _ = index;
+            Vec::new()
+        }
+    }
+}
+
+/// ODS merged regions, which calamine does not report: the positions of
+/// `table:covered-table-cell` elements per sheet (0-based row, column).
+fn ods_covered(bytes: &[u8]) -> HashMap<String, HashSet<(u32, u32)>> {
+    use quick_xml::events::Event;
+    let mut out: HashMap<String, HashSet<(u32, u32)>> = HashMap::new();
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return out;
+    };
+    let mut xml = String::new();
+    {
+        let Ok(f) = zip.by_name("content.xml") else {
+            return out;
+        };
+        if std::io::Read::read_to_string(&mut std::io::Read::take(f, 128 << 20), &mut xml).is_err()
+        {
+            return out;
+        }
+    }
+    let attr = |e: &quick_xml::events::BytesStart<'_>, key: &str| {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == key)
+            .map(|a| a.value.into_owned())
+    };
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut sheet, mut row, mut col) = (String::new(), 0u32, 0u32);
+    let mut row_repeat = 1u32;
+    let mut events = 0usize;
+    loop {
+        events += 1;
+        let ev = match reader.read_event() {
+            Ok(ev) if events < 50_000_000 => ev,
+            _ => break,
+        };
+        let (e, is_empty) = match &ev {
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
+            Event::End(e) => {
+                if e.name().as_ref() == "table:table-row" {
+                    row = row.saturating_add(row_repeat);
+                }
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        let name = e.name();
+        match name.as_ref() {
+            "table:table" => {
+                sheet = attr(e, "table:name").unwrap_or_default();
+                row = 0;
+            }
+            "table:table-row" => {
+                col = 0;
+                row_repeat = attr(e, "table:number-rows-repeated")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1)
+                    .clamp(1, 1_048_576);
+                if is_empty {
+                    row = row.saturating_add(row_repeat);
+                }
+            }
+            "table:table-cell" | "table:covered-table-cell" => {
+                let n: u32 = attr(e, "table:number-columns-repeated")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1)
+                    .clamp(1, 16_384);
+                if name.as_ref() == "table:covered-table-cell" && row_repeat == 1 {
+                    let set = out.entry(sheet.clone()).or_default();
+                    for k in 0..n.min(1024) {
+                        if set.len() < 1_000_000 {
+                            set.insert((row, col.saturating_add(k)));
+                        }
+                    }
+                }
+                col = col.saturating_add(n);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn cell_text(v: &Data) -> String {
+    let s = match v {
+        Data::Empty => String::new(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                // Shortest representation, then trim binary noise such as 7730.280000000001.
+                let s = format!("{:.10}", f);
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            }
+        }
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => d.as_f64().to_string(),
+        Data::Error(_) => String::new(),
+    };
+    normalize(s.trim()).trim().to_string()
+}
+
+fn is_number_like(s: &str) -> bool {
+    crate::pdf::layout::is_number_like(s)
+}
+
+fn rows_to_lines(grid: Vec<Vec<(u32, String)>>, table: u32) -> Vec<Line> {
+    // The first column holding numbers in two or more rows starts the value area.
+    let mut counts: std::collections::BTreeMap<u32, usize> = Default::default();
+    for row in &grid {
+        for (c, t) in row {
+            if is_number_like(t) {
+                *counts.entry(*c).or_default() += 1;
+            }
+        }
+    }
+    let first_value_col = counts
+        .iter()
+        .find(|(_, n)| **n >= 2)
+        .map(|(c, _)| *c)
+        .unwrap_or(0);
+    // Table width per block of table-like rows (a block ends at an empty row or a paragraph
+    // of running text): a row's trailing blank cells (blank values) are kept up to it.
+    let table_like = |row: &Vec<(u32, String)>| {
+        let filled: Vec<&String> = row
+            .iter()
+            .map(|(_, t)| t)
+            .filter(|t| !t.is_empty())
+            .collect();
+        filled.len() >= 2 || filled.first().is_some_and(|t| t.chars().count() <= 40)
+    };
+    let mut width_of = vec![None; grid.len()];
+    let mut i = 0;
+    while i < grid.len() {
+        if !table_like(&grid[i]) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        let mut width = 0u32;
+        while j < grid.len() && table_like(&grid[j]) {
+            if let Some((c, _)) = grid[j].iter().rev().find(|(_, t)| !t.is_empty()) {
+                width = width.max(*c);
+            }
+            j += 1;
+        }
+        for w in width_of.iter_mut().take(j).skip(i) {
+            *w = Some(width);
+        }
+        i = j;
+    }
+    let mut lines = Vec::new();
+    for (ri, row) in grid.into_iter().enumerate() {
+        if row.iter().all(|(_, t)| t.is_empty()) {
+            continue;
+        }
+        let mut last = row.iter().rposition(|(_, t)| !t.is_empty()).unwrap_or(0);
+        if let Some(width) = width_of[ri].filter(|_| row.iter().any(|(_, t)| is_number_like(t))) {
+            last = row
+                .iter()
+                .rposition(|(c, _)| *c <= width)
+                .unwrap_or(last)
+                .max(last);
+        }
+        // Blank cells before the row's first number and left of the value area are span
+        // artefacts between a label and its values; blanks after a number are values.
+        let first_number = row
+            .iter()
+            .position(|(_, t)| is_number_like(t))
+            .unwrap_or(usize::MAX);
+        let cells: Vec<String> = row
+            .into_iter()
+            .take(last + 1)
+            .enumerate()
+            .filter(|(i, (c, t))| !t.is_empty() || *c >= first_value_col || *i > first_number)
+            .map(|(_, (_, t))| t)
+            .collect();
+        lines.push(Line::row(cells, Some(table)));
+    }
+    lines
+}
