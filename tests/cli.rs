@@ -1,0 +1,186 @@
+//! End-to-end tests of `nianbao extract`: directories, stdin, the CSV dataset, error rows and
+//! exit codes.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_nianbao"))
+}
+
+fn samples() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/samples")
+}
+
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).expect("csv");
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    // The files are written by the csv crate; fields here contain no embedded newlines except
+    // in extras/flags JSON, which never contain raw newlines either.
+    let header: Vec<String> = lines
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let rows = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn directory_to_dataset_with_all_keys_as_columns() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let st = bin()
+        .arg("extract")
+        .arg(samples())
+        .arg("--out")
+        .arg(out.path())
+        .status()
+        .expect("run");
+    assert_eq!(st.code(), Some(0));
+    let (header, rows) = read_csv(&out.path().join("reports.csv"));
+    // 12 bundled reports; the README in the folder is not one.
+    assert_eq!(rows.len(), 12);
+    assert_eq!(
+        &header[..6],
+        &["report_id", "source", "title", "agency", "year", "format"]
+    );
+    assert_eq!(
+        header.len(),
+        12 + 226,
+        "metadata columns + every key of both formats"
+    );
+    let codebook = std::fs::read_to_string(out.path().join("codebook.csv")).expect("codebook");
+    assert_eq!(codebook.lines().count(), 227);
+    let cells = std::fs::read_to_string(out.path().join("cells.csv")).expect("cells");
+    assert!(cells.lines().count() > 12 * 190);
+    let checks = std::fs::read_to_string(out.path().join("checks.csv")).expect("checks");
+    assert!(checks.lines().skip(1).all(|l| l.contains(",I1,")
+        || l.contains(",I2,")
+        || l.contains(",I3,")
+        || l.contains(",I4,")));
+}
+
+#[test]
+fn same_inputs_give_byte_identical_datasets() {
+    let a = tempfile::tempdir().expect("tempdir");
+    let b = tempfile::tempdir().expect("tempdir");
+    for d in [&a, &b] {
+        let st = bin()
+            .arg("extract")
+            .arg(samples())
+            .args(["-j", "2", "--out"])
+            .arg(d.path())
+            .status()
+            .expect("run");
+        assert_eq!(st.code(), Some(0));
+    }
+    for f in ["reports.csv", "cells.csv", "checks.csv", "codebook.csv"] {
+        assert_eq!(
+            std::fs::read(a.path().join(f)).expect("a"),
+            std::fs::read(b.path().join(f)).expect("b"),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn one_bad_input_does_not_stop_the_batch() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = dir.path().join("good.txt");
+    std::fs::copy(samples().join("030.txt"), &good).expect("copy");
+    let broken = dir.path().join("broken.pdf");
+    std::fs::write(&broken, b"%PDF-1.7\n1 0 obj << /Type /Catalog").expect("write");
+    let missing = dir.path().join("missing.txt");
+    let out = dir.path().join("out");
+    let o = bin()
+        .arg("extract")
+        .arg(&good)
+        .arg(&broken)
+        .arg(&missing)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "some inputs failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let reports = std::fs::read_to_string(out.join("reports.csv")).expect("reports");
+    assert_eq!(
+        reports.lines().count(),
+        4,
+        "one row per input, errors included"
+    );
+    assert!(reports.contains("gb2021"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("broken.pdf") && stderr.contains("missing.txt"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn stdin_and_json_contract() {
+    let mut child = bin()
+        .args(["extract", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let text = std::fs::read(samples().join("seed.txt")).expect("seed");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&text)
+        .expect("write");
+    let o = child.wait_with_output().expect("wait");
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let r = &v[0];
+    for field in [
+        "source", "title", "agency", "year", "format", "cells", "flags", "checks", "extras",
+    ] {
+        assert!(r.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(r["source"], "-");
+    assert_eq!(r["cells"].as_object().map(|m| m.len()), Some(198));
+}
+
+#[test]
+fn bom_option_for_excel() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let st = bin()
+        .arg("extract")
+        .arg(samples().join("011.txt"))
+        .arg("--bom")
+        .arg("--out")
+        .arg(out.path())
+        .status()
+        .expect("run");
+    assert_eq!(st.code(), Some(0));
+    let bytes = std::fs::read(out.path().join("reports.csv")).expect("reports");
+    assert_eq!(&bytes[..3], &[0xEF, 0xBB, 0xBF]);
+}
+
+#[test]
+fn unwritable_output_is_a_fatal_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, b"x").expect("write");
+    let o = bin()
+        .arg("extract")
+        .arg(samples().join("011.txt"))
+        .arg("--out")
+        .arg(file.join("sub"))
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot create output directory"));
+}
