@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Default)]
 pub struct Aligned {
     /// Every key of the template.
-    pub cells: BTreeMap<String, CellOut>,
+    pub cells: BTreeMap<&'static str, CellOut>,
     /// Non-template rows and lines.
     pub extras: BTreeMap<String, serde_json::Value>,
     /// Report-level notes (become report flags).
@@ -319,15 +319,13 @@ fn align_t2(
 ) {
     for (bi, b) in t.blocks.iter().enumerate() {
         for (ri, r) in b.rows.iter().enumerate() {
-            let keys: Vec<String> = match crate::checks::names(t).t2.get(bi).and_then(|x| x.get(ri))
-            {
-                Some(k) => k.clone(),
-                None => b
-                    .columns
-                    .iter()
-                    .map(|c| format!("t2.{}.{}.{}", b.id, r.key, c))
-                    .collect(),
-            };
+            let _ = r;
+            let keys: Vec<&'static str> = crate::checks::names(t)
+                .t2
+                .get(bi)
+                .and_then(|x| x.get(ri))
+                .map(|k| k.iter().map(String::as_str).collect())
+                .unwrap_or_default();
             let kinds: Vec<ColumnKind> = b
                 .columns
                 .iter()
@@ -364,7 +362,7 @@ fn align_t2(
             }
             let Some((head, tail, before)) = chosen else {
                 for k in &keys {
-                    out.cells.insert(k.clone(), CellOut::missing("not_found"));
+                    out.cells.insert(k, CellOut::missing("not_found"));
                 }
                 continue;
             };
@@ -397,7 +395,7 @@ fn align_t2(
         .map(|v| v.as_f64());
     if let Some(c) = out.cells.get_mut("t2.a20_9.central_procurement.amount_wan") {
         if let (Some(v), Some(p)) = (c.value, proj) {
-            if c.flags.iter().any(|f| f == "unit_unknown") && p > 0.0 && v.as_f64() / p > 1000.0 {
+            if c.flags.contains(&"unit_unknown") && p > 0.0 && v.as_f64() / p > 1000.0 {
                 c.flag("unit_unknown:likely_yuan");
             }
         }
@@ -499,7 +497,7 @@ fn settle_glued_t2(
             let agreed = first.filter(|f| cands.iter().all(|c| c.get(ci) == Some(f)));
             match agreed {
                 Some(v) => {
-                    let mut flags = vec!["split_glued".to_string()];
+                    let mut flags = vec!["split_glued"];
                     if narrative_used {
                         flags.push("narrative_confirmed".into());
                     }
@@ -512,7 +510,7 @@ fn settle_glued_t2(
                 None => CellOut {
                     value: None,
                     raw: Some(raw.to_string()),
-                    flags: vec!["ambiguous".into()],
+                    flags: vec!["ambiguous"],
                 },
             }
         })
@@ -544,7 +542,7 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind]) -> Vec<CellOut> {
                     .map(|&v| CellOut {
                         value: Some(crate::report::Value::Int(v)),
                         raw: Some(raw.clone()),
-                        flags: vec!["split_glued".into()],
+                        flags: vec!["split_glued"],
                     })
                     .collect()
             } else {
@@ -552,7 +550,7 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind]) -> Vec<CellOut> {
                     .map(|_| CellOut {
                         value: None,
                         raw: Some(raw.clone()),
-                        flags: vec!["ambiguous".into()],
+                        flags: vec!["ambiguous"],
                     })
                     .collect()
             }
@@ -572,14 +570,12 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind]) -> Vec<CellOut> {
     }
 }
 
-fn t3_keys(t: &Template, row: usize) -> Vec<String> {
-    if let Some(k) = crate::checks::names(t).t3.get(row) {
-        return k.clone();
-    }
-    t.t3.columns
-        .iter()
-        .map(|c| format!("t3.{}.{}", t.t3_rows[row].key, c))
-        .collect()
+fn t3_keys(t: &Template, row: usize) -> Vec<&'static str> {
+    crate::checks::names(t)
+        .t3
+        .get(row)
+        .map(|k| k.iter().map(String::as_str).collect())
+        .unwrap_or_default()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -595,7 +591,7 @@ fn align_t3(
     let kinds = vec![ColumnKind::Count; t.t3.columns.len()];
     let mut glued: Vec<(usize, Vec<Vec<i64>>, String)> = Vec::new();
     let mut resolved_rows = 0;
-    let mut label_cells: BTreeMap<String, CellOut> = BTreeMap::new();
+    let mut label_cells: BTreeMap<&'static str, CellOut> = BTreeMap::new();
     for (ri, occ) in chain.iter().enumerate() {
         let keys = t3_keys(t, ri);
         let Some(o) = occ else {
@@ -619,7 +615,7 @@ fn align_t3(
                         CellOut {
                             value: None,
                             raw: Some(raw.clone()),
-                            flags: vec!["ambiguous".into()],
+                            flags: vec!["ambiguous"],
                         },
                     );
                 }
@@ -631,7 +627,7 @@ fn align_t3(
         let mut cells = placement_cells(placed, &kinds);
         if is_glued {
             for c in cells.iter_mut() {
-                c.flags = vec!["split_by_identity".into()];
+                c.flags = vec!["split_by_identity"];
             }
         }
         if ok {
@@ -676,7 +672,7 @@ fn align_t3(
 fn resolve_glued(
     t: &Template,
     glued: &[(usize, Vec<Vec<i64>>, String)],
-    cells: &mut BTreeMap<String, CellOut>,
+    cells: &mut BTreeMap<&'static str, CellOut>,
 ) {
     let total: usize = glued.iter().map(|g| g.1.len()).product();
     if total > 20_000 {
@@ -726,7 +722,7 @@ fn resolve_glued(
                     CellOut {
                         value: Some(crate::report::Value::Int(*v)),
                         raw: Some(raw.clone()),
-                        flags: vec!["split_by_identity".into()],
+                        flags: vec!["split_by_identity"],
                     },
                 );
             }
@@ -735,10 +731,15 @@ fn resolve_glued(
 }
 
 fn align_t4(ctx: &Ctx, t: &Template, start: Option<Occ>, stops: &[usize], out: &mut Aligned) {
-    let keys: Vec<String> = t.t4.columns.iter().map(|c| format!("t4.{c}")).collect();
-    let fill_missing = |out: &mut Aligned, flag: &str| {
+    let keys: Vec<&'static str> = crate::checks::names(t)
+        .t4
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let fill_missing = |out: &mut Aligned, flag: &'static str| {
         for k in &keys {
-            out.cells.insert(k.clone(), CellOut::missing(flag));
+            out.cells.insert(k, CellOut::missing(flag));
         }
     };
     let Some(o) = start else {
@@ -779,7 +780,7 @@ fn align_t4(ctx: &Ctx, t: &Template, start: Option<Occ>, stops: &[usize], out: &
     let mut cells = placement_cells(placed, &kinds);
     if glued {
         for c in cells.iter_mut() {
-            c.flags = vec!["split_by_identity".into()];
+            c.flags = vec!["split_by_identity"];
         }
     }
     if ok {

@@ -12,23 +12,23 @@ pub struct CellOut {
     /// The raw source text, when a cell was read.
     pub raw: Option<String>,
     /// Flags (`blank`, `derived`, ...).
-    pub flags: Vec<String>,
+    pub flags: Vec<&'static str>,
 }
 
 impl CellOut {
     /// A missing cell with one flag.
-    pub fn missing(flag: &str) -> Self {
+    pub fn missing(flag: &'static str) -> Self {
         CellOut {
             value: None,
             raw: None,
-            flags: vec![flag.to_string()],
+            flags: vec![flag],
         }
     }
 
     /// Add a flag once.
-    pub fn flag(&mut self, f: &str) {
-        if !self.flags.iter().any(|x| x == f) {
-            self.flags.push(f.to_string());
+    pub fn flag(&mut self, f: &'static str) {
+        if !self.flags.contains(&f) {
+            self.flags.push(f);
         }
     }
 }
@@ -53,7 +53,7 @@ pub fn convert(raw: &Raw, kind: ColumnKind) -> CellOut {
         Raw::Missing(m) => CellOut {
             value: None,
             raw: Some(m.clone()),
-            flags: vec!["missing_marker".into()],
+            flags: vec!["missing_marker"],
         },
         Raw::Num(n) => {
             let mut out = CellOut {

@@ -9,7 +9,7 @@ use crate::report::{Check, Value};
 use nianbao_templates::Template;
 use std::collections::BTreeMap;
 
-type Cells = BTreeMap<String, CellOut>;
+type Cells = BTreeMap<&'static str, CellOut>;
 
 /// Key strings of one template, built once: the checks run on every report and several times
 /// while alignments are compared, so they must not format keys again and again.
@@ -83,7 +83,7 @@ fn operand(cells: &Cells, key: &str) -> Option<f64> {
         None if c
             .flags
             .iter()
-            .any(|f| f == "blank" || f == "missing_marker" || f == "dropped_blank") =>
+            .any(|f| matches!(*f, "blank" | "missing_marker" | "dropped_blank")) =>
         {
             Some(0.0)
         }
@@ -143,32 +143,33 @@ pub fn derive(t: &Template, cells: &mut Cells) {
             c.value.is_none()
                 && c.flags.iter().any(|f| {
                     matches!(
-                        f.as_str(),
+                        *f,
                         "blank" | "missing_marker" | "not_printed" | "dropped_blank"
                     )
                 })
         })
     };
     // Sum `parts` into `target` when every part is known and at least one was printed.
-    let fill = |cells: &mut Cells, target: &str, parts: &[&str], only_if_derivable: bool| {
-        if only_if_derivable && !derivable(cells.get(target)) {
-            return;
-        }
-        if !only_if_derivable && cells.get(target).is_some_and(|x| x.value.is_some()) {
-            return;
-        }
-        let vals: Option<Vec<f64>> = parts.iter().map(|k| operand(cells, k)).collect();
-        if let (Some(v), true) = (vals, parts.iter().any(|k| printed(cells, k))) {
-            cells.insert(
-                target.to_string(),
-                CellOut {
-                    value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
-                    raw: None,
-                    flags: vec!["derived".into()],
-                },
-            );
-        }
-    };
+    let fill =
+        |cells: &mut Cells, target: &'static str, parts: &[&str], only_if_derivable: bool| {
+            if only_if_derivable && !derivable(cells.get(target)) {
+                return;
+            }
+            if !only_if_derivable && cells.get(target).is_some_and(|x| x.value.is_some()) {
+                return;
+            }
+            let vals: Option<Vec<f64>> = parts.iter().map(|k| operand(cells, k)).collect();
+            if let (Some(v), true) = (vals, parts.iter().any(|k| printed(cells, k))) {
+                cells.insert(
+                    target,
+                    CellOut {
+                        value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
+                        raw: None,
+                        flags: vec!["derived"],
+                    },
+                );
+            }
+        };
     let row = |key: &str| row_index(n, key);
     // gb2021 （六）: the sum of its three sub-rows.
     if t.t3_rows.iter().any(|r| r.derived) {

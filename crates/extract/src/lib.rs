@@ -110,13 +110,16 @@ pub fn extract_lines(lines: &[Line], source: &str) -> Report {
     for key in t.keys() {
         let cell = aligned
             .cells
-            .remove(&key)
+            .remove(key.as_str())
             .unwrap_or_else(|| CellOut::missing("not_found"));
         if let Some(raw) = &cell.raw {
             report.raw.insert(key.clone(), raw.clone());
         }
         if !cell.flags.is_empty() {
-            report.flags.insert(key.clone(), cell.flags);
+            report.flags.insert(
+                key.clone(),
+                cell.flags.iter().map(|f| f.to_string()).collect(),
+            );
         }
         report.cells.insert(key, cell.value);
     }

@@ -122,7 +122,7 @@ pub fn value_rows(lines: &[Line]) -> Vec<Vec<Raw>> {
 
 /// Assign value rows to template rows in order, when their number matches a way the format
 /// is printed (gb2021 with three （六） sub-rows, or with one 2019-style （六） row).
-pub fn assign(t: &Template, rows: &[Vec<Raw>]) -> Option<BTreeMap<String, CellOut>> {
+pub fn assign(t: &Template, rows: &[Vec<Raw>]) -> Option<BTreeMap<&'static str, CellOut>> {
     let all: Vec<usize> = (0..t.t3_rows.len()).collect();
     let has_derived = t.t3_rows.iter().any(|r| r.derived);
     let mut sets: Vec<Vec<usize>> = Vec::new();
@@ -144,10 +144,11 @@ pub fn assign(t: &Template, rows: &[Vec<Raw>]) -> Option<BTreeMap<String, CellOu
     }
     let set = sets.into_iter().find(|s| s.len() == rows.len())?;
     let mut cells = BTreeMap::new();
-    for (ri, r) in t.t3_rows.iter().enumerate() {
+    let names = crate::checks::names(t);
+    for (ri, keys) in names.t3.iter().enumerate() {
         let pos = set.iter().position(|&x| x == ri);
-        for (ci, c) in t.t3.columns.iter().enumerate() {
-            let key = format!("t3.{}.{}", r.key, c);
+        for (ci, key) in keys.iter().enumerate() {
+            let key = key.as_str();
             let cell = match pos.and_then(|p| rows.get(p)).and_then(|row| row.get(ci)) {
                 Some(raw) => {
                     let mut cell = convert(raw, ColumnKind::Count);
