@@ -70,6 +70,18 @@ pub(crate) fn names(t: &Template) -> &'static Names {
     all.iter().find(|n| n.id == t.id).unwrap_or(&all[0])
 }
 
+/// Every key of a template as static strings, in template order.
+pub(crate) fn all_keys(t: &Template) -> Vec<&'static str> {
+    let n = names(t);
+    n.t2.iter()
+        .flatten()
+        .flatten()
+        .chain(n.t3.iter().flatten())
+        .chain(n.t4.iter().flatten())
+        .map(String::as_str)
+        .collect()
+}
+
 fn row_index(n: &Names, key: &str) -> Option<usize> {
     n.row_keys.iter().position(|k| k == key)
 }

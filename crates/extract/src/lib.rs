@@ -107,22 +107,31 @@ pub fn extract_lines(lines: &[Line], source: &str) -> Report {
     }
     checks::derive(t, &mut aligned.cells);
     report.checks = checks::run(t, &aligned.cells);
-    for key in t.keys() {
+    // Collected in sorted order so the maps are bulk-built, not inserted into one by one.
+    let mut keys: Vec<&'static str> = checks::all_keys(t);
+    keys.sort_unstable();
+    let mut cells = Vec::with_capacity(keys.len());
+    let mut raw = Vec::new();
+    let mut flags = Vec::new();
+    for key in keys {
         let cell = aligned
             .cells
-            .remove(key.as_str())
+            .remove(key)
             .unwrap_or_else(|| CellOut::missing("not_found"));
-        if let Some(raw) = &cell.raw {
-            report.raw.insert(key.clone(), raw.clone());
+        if let Some(r) = cell.raw {
+            raw.push((key.to_string(), r));
         }
         if !cell.flags.is_empty() {
-            report.flags.insert(
-                key.clone(),
+            flags.push((
+                key.to_string(),
                 cell.flags.iter().map(|f| f.to_string()).collect(),
-            );
+            ));
         }
-        report.cells.insert(key, cell.value);
+        cells.push((key.to_string(), cell.value));
     }
+    report.cells = cells.into_iter().collect();
+    report.raw = raw.into_iter().collect();
+    report.flags = flags.into_iter().collect();
     report.extras = aligned.extras;
     report.report_flags.extend(aligned.notes);
     if report.checks.iter().any(|c| !c.holds) {
