@@ -38,6 +38,10 @@ pub struct ExtractArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
+    /// Configuration used when an input is a URL (politeness, user agent, archive dir); the
+    /// built-in defaults apply when the file does not exist.
+    #[arg(long, default_value = "config.toml")]
+    pub config: PathBuf,
 }
 
 fn error_report(source: String, err: String) -> Report {
@@ -48,7 +52,7 @@ fn error_report(source: String, err: String) -> Report {
     }
 }
 
-fn read_input(input: &Input) -> Result<(Vec<u8>, InputHint), String> {
+fn read_input(input: &Input, cfg: &nianbao_crawl::Config) -> Result<(Vec<u8>, InputHint), String> {
     match input {
         Input::File(p) => std::fs::read(p)
             .map(|b| (b, InputHint::file(p.display().to_string())))
@@ -60,16 +64,38 @@ fn read_input(input: &Input) -> Result<(Vec<u8>, InputHint), String> {
                 .map_err(|e| format!("cannot read stdin: {e}"))?;
             Ok((b, InputHint::file("-")))
         }
-        Input::Url(u) => fetch_url(u),
+        Input::Url(u) => fetch_url(u, cfg),
     }
 }
 
-fn fetch_url(url: &str) -> Result<(Vec<u8>, InputHint), String> {
-    Err(format!("cannot fetch {url}: fetching URLs needs the crawler (`nianbao crawl`); save the page and pass the file"))
+/// Fetch a page once, politely (robots.txt, user agent, timeouts), archive the response in
+/// the configured archive, and return its body.
+fn fetch_url(url: &str, cfg: &nianbao_crawl::Config) -> Result<(Vec<u8>, InputHint), String> {
+    let rec = nianbao_crawl::fetch_once_blocking(url, &cfg.storage.data, cfg)
+        .map_err(|e| format!("cannot fetch {url}: {e}"))?;
+    if rec.outcome != "ok" {
+        let kind = rec.error_kind.as_deref().unwrap_or("");
+        let status = rec
+            .status
+            .map(|s| format!(" (HTTP {s})"))
+            .unwrap_or_default();
+        return Err(format!(
+            "cannot fetch {url}: {} {kind}{status}",
+            rec.outcome
+        ));
+    }
+    Ok((
+        rec.body,
+        InputHint {
+            source: rec.final_url,
+            content_type: rec.content_type,
+            referrer: None,
+        },
+    ))
 }
 
-fn extract_one(input: &Input) -> (Vec<Report>, bool) {
-    match read_input(input) {
+fn extract_one(input: &Input, cfg: &nianbao_crawl::Config) -> (Vec<Report>, bool) {
+    match read_input(input, cfg) {
         Ok((bytes, hint)) => match extract_bytes(&bytes, &hint) {
             Ok(r) if !r.is_empty() => (r, true),
             Ok(_) => (
@@ -95,6 +121,12 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<i32> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create output directory {}", dir.display()))?;
     }
+    let cfg = if inputs.iter().any(|i| matches!(i, Input::Url(_))) && args.config.exists() {
+        nianbao_crawl::Config::load(&args.config)
+            .with_context(|| format!("bad configuration {}", args.config.display()))?
+    } else {
+        nianbao_crawl::Config::default()
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
@@ -109,7 +141,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<i32> {
         inputs
             .par_iter()
             .map(|i| {
-                let r = extract_one(i);
+                let r = extract_one(i, &cfg);
                 bar.inc(1);
                 r
             })

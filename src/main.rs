@@ -1,6 +1,8 @@
 //! `nianbao`: the command-line front end. Argument parsing and wiring only; the work is done
 //! by the crates under `crates/`.
 
+mod cmd_crawl;
+mod cmd_export;
 mod cmd_extract;
 mod inputs;
 
@@ -20,19 +22,26 @@ struct Cli {
 enum Command {
     /// Extract the national tables from files, directories, URLs or stdin (`-`).
     Extract(cmd_extract::ExtractArgs),
+    /// Crawl the configured sources: discover, fetch politely, archive (WARC + SQLite),
+    /// extract, and refresh the dataset.
+    Crawl(cmd_crawl::CrawlArgs),
+    /// Rebuild the dataset from the archive alone, without network.
+    Export(cmd_export::ExportArgs),
 }
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,nianbao_crawl=info")),
         )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Extract(args) => cmd_extract::run(args),
+        Command::Crawl(args) => cmd_crawl::run(args),
+        Command::Export(args) => cmd_export::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -499,7 +499,7 @@ fn settle_glued_t2(
                 Some(v) => {
                     let mut flags = vec!["split_glued"];
                     if narrative_used {
-                        flags.push("narrative_confirmed".into());
+                        flags.push("narrative_confirmed");
                     }
                     CellOut {
                         value: Some(crate::report::Value::Int(v)),

@@ -14,8 +14,6 @@ fn period_re() -> Option<&'static Regex> {
     RE.get_or_init(|| Regex::new(r"(?:统计期限|统计时限|统计周期|统计期间|数据统计)[^0-9]{0,8}(20[0-3]\d)\s*年\s*1\s*月\s*1\s*日").ok()).as_ref()
 }
 
-const TITLE_WORDS: [&str; 3] = ["年度报告", "年报", "工作报告"];
-
 /// Metadata found in a report's text.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Meta {
@@ -114,11 +112,32 @@ pub fn find(lines: &[String], full_text: &str) -> Meta {
         .filter(|l| !l.trim().is_empty())
         .take(40)
         .collect();
-    let title_idx = head
+    // A title names the report and ends with it; narrative lines that mention the report
+    // (`本年度报告是根据…`) are sentences, not titles.
+    let is_title = |l: &str| {
+        let t = clean_title(l);
+        let n = t.chars().count();
+        (6..=80).contains(&n)
+            && t.contains("公开")
+            && (t.ends_with("报告") || t.ends_with("年报") || t.ends_with("报告)"))
+            && !t.contains(['。', ',', '，', ';', '；'])
+    };
+    // Titles broken over two lines (`…政府信息公开工作` / `年度报告`) are joined first.
+    let mut head: Vec<String> = head.iter().map(|s| s.to_string()).collect();
+    if let Some(i) = head
         .iter()
-        .position(|l| TITLE_WORDS.iter().any(|w| l.contains(w)) && l.contains("公开"));
+        .position(|l| !is_title(l) && l.contains("政府信息公开") && l.chars().count() < 40)
+    {
+        if let Some(next) = head.get(i + 1) {
+            let joined = format!("{}{}", head[i].trim(), next.trim());
+            if next.chars().count() <= 12 && is_title(&joined) {
+                head[i] = joined;
+            }
+        }
+    }
+    let title_idx = head.iter().position(|l| is_title(l));
     if let Some(i) = title_idx {
-        let t = clean_title(head[i]);
+        let t = clean_title(&head[i]);
         m.agency = agency_from_title(&t);
         if m.agency.is_none() {
             // The agency on its own line next to the title (township reports).

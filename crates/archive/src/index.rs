@@ -1,0 +1,554 @@
+//! The SQLite index: one row per archived exchange, the frontier (crawl state) and runs.
+//!
+//! The database runs in WAL mode with `synchronous = FULL`. A row is inserted only after
+//! the WARC bytes it points at were fsynced, in the same transaction as the frontier
+//! update of that URL and the links discovered on it, so the index never points at
+//! missing bytes and never forgets a link of a page it marked done.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::path::Path;
+
+use crate::ArchiveError;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS runs(
+  id INTEGER PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  note TEXT
+);
+CREATE TABLE IF NOT EXISTS warc_files(
+  name TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  base_len INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records(
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  host TEXT NOT NULL,
+  method TEXT NOT NULL,
+  role TEXT NOT NULL,
+  referrer TEXT,
+  status INTEGER,
+  outcome TEXT NOT NULL,
+  error_kind TEXT,
+  error_detail TEXT,
+  novelty TEXT,
+  fetched_at TEXT NOT NULL,
+  content_type TEXT,
+  charset TEXT,
+  etag TEXT,
+  last_modified TEXT,
+  location TEXT,
+  payload_sha256 TEXT,
+  payload_sha1 TEXT,
+  payload_len INTEGER,
+  warc_file TEXT NOT NULL,
+  warc_offset INTEGER NOT NULL,
+  warc_length INTEGER NOT NULL,
+  request_offset INTEGER,
+  extraction TEXT
+);
+CREATE INDEX IF NOT EXISTS records_url ON records(url);
+CREATE INDEX IF NOT EXISTS records_run ON records(run_id);
+CREATE TABLE IF NOT EXISTS frontier(
+  url TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  role TEXT NOT NULL,
+  depth INTEGER NOT NULL,
+  referrer TEXT,
+  source TEXT,
+  state TEXT NOT NULL,
+  run_id INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  last_record INTEGER
+);
+CREATE INDEX IF NOT EXISTS frontier_run ON frontier(run_id, state);
+"#;
+
+/// One row of the `records` table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordRow {
+    /// Row id.
+    pub id: i64,
+    /// Run that fetched it.
+    pub run_id: i64,
+    /// Requested URL.
+    pub url: String,
+    /// Host (with port when not default).
+    pub host: String,
+    /// HTTP method.
+    pub method: String,
+    /// Role in the crawl: `robots`, `listing`, `report`, `attachment`, ...
+    pub role: String,
+    /// Page that linked to it.
+    pub referrer: Option<String>,
+    /// HTTP status; `None` when no response arrived.
+    pub status: Option<u16>,
+    /// Outcome: `ok`, `not_modified`, `redirect`, `http_error`, `blocked`, `failed`, ...
+    pub outcome: String,
+    /// Failure or block kind (`timeout`, `connection_reset`, `blocked(ruishu)`, ...).
+    pub error_kind: Option<String>,
+    /// Human-readable detail.
+    pub error_detail: Option<String>,
+    /// `new`, `changed` or `unchanged` for successful fetches.
+    pub novelty: Option<String>,
+    /// WARC-Date of the response.
+    pub fetched_at: String,
+    /// Content-Type header.
+    pub content_type: Option<String>,
+    /// Charset used or declared.
+    pub charset: Option<String>,
+    /// ETag header.
+    pub etag: Option<String>,
+    /// Last-Modified header.
+    pub last_modified: Option<String>,
+    /// Location header of a redirect.
+    pub location: Option<String>,
+    /// SHA-256 (hex) of the payload.
+    pub payload_sha256: Option<String>,
+    /// `sha1:BASE32` of the payload (as in WARC-Payload-Digest).
+    pub payload_sha1: Option<String>,
+    /// Payload length in bytes.
+    pub payload_len: Option<i64>,
+    /// WARC file name (relative to the archive directory).
+    pub warc_file: String,
+    /// Offset of the gzip member holding the response (or metadata) record.
+    pub warc_offset: i64,
+    /// Length of that member.
+    pub warc_length: i64,
+    /// Offset of the request record, when written.
+    pub request_offset: Option<i64>,
+    /// Extraction status (`ok:N`, `no_reports`, `error: …`), `None` when not attempted.
+    pub extraction: Option<String>,
+}
+
+const RECORD_COLS: &str = "id, run_id, url, host, method, role, referrer, status, outcome, error_kind, \
+    error_detail, novelty, fetched_at, content_type, charset, etag, last_modified, location, \
+    payload_sha256, payload_sha1, payload_len, warc_file, warc_offset, warc_length, request_offset, extraction";
+
+fn record_from_row(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
+    Ok(RecordRow {
+        id: r.get(0)?,
+        run_id: r.get(1)?,
+        url: r.get(2)?,
+        host: r.get(3)?,
+        method: r.get(4)?,
+        role: r.get(5)?,
+        referrer: r.get(6)?,
+        status: r.get::<_, Option<i64>>(7)?.map(|s| s as u16),
+        outcome: r.get(8)?,
+        error_kind: r.get(9)?,
+        error_detail: r.get(10)?,
+        novelty: r.get(11)?,
+        fetched_at: r.get(12)?,
+        content_type: r.get(13)?,
+        charset: r.get(14)?,
+        etag: r.get(15)?,
+        last_modified: r.get(16)?,
+        location: r.get(17)?,
+        payload_sha256: r.get(18)?,
+        payload_sha1: r.get(19)?,
+        payload_len: r.get(20)?,
+        warc_file: r.get(21)?,
+        warc_offset: r.get(22)?,
+        warc_length: r.get(23)?,
+        request_offset: r.get(24)?,
+        extraction: r.get(25)?,
+    })
+}
+
+/// A URL waiting in (or done with) the frontier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrontierItem {
+    /// The URL.
+    pub url: String,
+    /// Host key.
+    pub host: String,
+    /// Role (`robots`, `listing`, `report`, `attachment`, `api`).
+    pub role: String,
+    /// Link depth from a start URL.
+    pub depth: i64,
+    /// Page that linked to it.
+    pub referrer: Option<String>,
+    /// Name of the configured source it belongs to.
+    pub source: Option<String>,
+    /// `pending`, `done` or `failed`.
+    pub state: String,
+}
+
+/// A link to add to the frontier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewItem {
+    /// The URL.
+    pub url: String,
+    /// Host key.
+    pub host: String,
+    /// Role.
+    pub role: String,
+    /// Depth.
+    pub depth: i64,
+    /// Page that linked to it.
+    pub referrer: Option<String>,
+    /// Source name.
+    pub source: Option<String>,
+    /// When the URL was already handled in an earlier run: schedule it again in this run
+    /// (listing pages, conditional revisits) or leave it alone (`false`).
+    pub revisit: bool,
+}
+
+/// The index database.
+#[derive(Debug)]
+pub struct Index {
+    conn: Connection,
+}
+
+fn now_text() -> String {
+    crate::warc::warc_date(std::time::SystemTime::now())
+}
+
+impl Index {
+    /// Open or create the index at `path`.
+    pub fn open(path: &Path) -> Result<Self, ArchiveError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Index { conn })
+    }
+
+    /// Open an existing index read-only (for export: no writes at all).
+    pub fn open_read_only(path: &Path) -> Result<Self, ArchiveError> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Index { conn })
+    }
+
+    /// The underlying connection, for ad-hoc queries (reports, tests).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The unfinished run with this note (e.g. `crawl`) to resume, if any.
+    pub fn unfinished_run(&self, note: &str) -> Result<Option<i64>, ArchiveError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM runs WHERE finished_at IS NULL AND note = ?1 ORDER BY id DESC LIMIT 1",
+                params![note],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Start a new run; returns its id.
+    pub fn start_run(&self, note: &str) -> Result<i64, ArchiveError> {
+        self.conn.execute(
+            "INSERT INTO runs(started_at, note) VALUES (?1, ?2)",
+            params![now_text(), note],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Mark a run finished.
+    pub fn finish_run(&self, run_id: i64) -> Result<(), ArchiveError> {
+        self.conn.execute(
+            "UPDATE runs SET finished_at = ?1 WHERE id = ?2",
+            params![now_text(), run_id],
+        )?;
+        Ok(())
+    }
+
+    /// Number of runs started so far.
+    pub fn run_count(&self) -> Result<i64, ArchiveError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))?)
+    }
+
+    /// Register a new WARC file and its length after the `warcinfo` record.
+    pub fn add_warc_file(&self, name: &str, base_len: u64) -> Result<(), ArchiveError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO warc_files(name, created_at, base_len) VALUES (?1, ?2, ?3)",
+            params![name, now_text(), base_len as i64],
+        )?;
+        Ok(())
+    }
+
+    /// For each registered WARC file: the length of its committed content.
+    pub fn committed_lengths(&self) -> Result<Vec<(String, u64)>, ArchiveError> {
+        let mut st = self.conn.prepare(
+            "SELECT w.name, MAX(w.base_len, COALESCE((SELECT MAX(warc_offset + warc_length) FROM records r \
+             WHERE r.warc_file = w.name), 0)) FROM warc_files w",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (n, l) = row?;
+            out.push((n, l.max(0) as u64));
+        }
+        Ok(out)
+    }
+
+    /// Add links to the frontier of `run_id`. Returns how many were scheduled.
+    pub fn enqueue(&mut self, run_id: i64, items: &[NewItem]) -> Result<usize, ArchiveError> {
+        let tx = self.conn.transaction()?;
+        let n = enqueue_tx(&tx, run_id, items)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Pending frontier items of a run, oldest first.
+    pub fn pending(&self, run_id: i64, limit: usize) -> Result<Vec<FrontierItem>, ArchiveError> {
+        let mut st = self.conn.prepare(
+            "SELECT url, host, role, depth, referrer, source, state FROM frontier \
+             WHERE run_id = ?1 AND state = 'pending' ORDER BY CASE role WHEN 'robots' THEN 0 ELSE 1 END, seq LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![run_id, limit as i64], frontier_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// A frontier entry by URL.
+    pub fn frontier_item(&self, url: &str) -> Result<Option<(FrontierItem, i64)>, ArchiveError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT url, host, role, depth, referrer, source, state, run_id FROM frontier WHERE url = ?1",
+                params![url],
+                |r| Ok((frontier_from_row(r)?, r.get(7)?)),
+            )
+            .optional()?)
+    }
+
+    /// Set the state of a frontier entry without a record (e.g. `robots_denied`).
+    pub fn set_state(&self, url: &str, state: &str) -> Result<(), ArchiveError> {
+        self.conn.execute(
+            "UPDATE frontier SET state = ?1 WHERE url = ?2",
+            params![state, url],
+        )?;
+        Ok(())
+    }
+
+    /// Count frontier entries of a run by state.
+    pub fn frontier_counts(&self, run_id: i64) -> Result<Vec<(String, i64)>, ArchiveError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT state, COUNT(*) FROM frontier WHERE run_id = ?1 GROUP BY state")?;
+        let rows = st.query_map(params![run_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Insert a record row, mark its frontier entry and enqueue discovered links, in one
+    /// transaction. The WARC bytes must already be durable.
+    pub fn commit_record(
+        &mut self,
+        row: &RecordRow,
+        frontier: Option<(&str, &str)>,
+        discovered: &[NewItem],
+    ) -> Result<i64, ArchiveError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO records(run_id, url, host, method, role, referrer, status, outcome, error_kind, \
+             error_detail, novelty, fetched_at, content_type, charset, etag, last_modified, location, \
+             payload_sha256, payload_sha1, payload_len, warc_file, warc_offset, warc_length, request_offset, \
+             extraction) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25)",
+            params![
+                row.run_id,
+                row.url,
+                row.host,
+                row.method,
+                row.role,
+                row.referrer,
+                row.status.map(|s| s as i64),
+                row.outcome,
+                row.error_kind,
+                row.error_detail,
+                row.novelty,
+                row.fetched_at,
+                row.content_type,
+                row.charset,
+                row.etag,
+                row.last_modified,
+                row.location,
+                row.payload_sha256,
+                row.payload_sha1,
+                row.payload_len,
+                row.warc_file,
+                row.warc_offset,
+                row.warc_length,
+                row.request_offset,
+                row.extraction,
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        if let Some((url, state)) = frontier {
+            tx.execute(
+                "UPDATE frontier SET state = ?1, last_record = ?2 WHERE url = ?3",
+                params![state, id, url],
+            )?;
+        }
+        enqueue_tx(&tx, row.run_id, discovered)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Update the extraction status of a record.
+    pub fn set_extraction(&self, id: i64, status: &str) -> Result<(), ArchiveError> {
+        self.conn.execute(
+            "UPDATE records SET extraction = ?1 WHERE id = ?2",
+            params![status, id],
+        )?;
+        Ok(())
+    }
+
+    /// The latest successful (status 200) record of a URL.
+    pub fn latest_ok(&self, url: &str) -> Result<Option<RecordRow>, ArchiveError> {
+        let sql = format!(
+            "SELECT {RECORD_COLS} FROM records WHERE url = ?1 AND outcome = 'ok' ORDER BY id DESC LIMIT 1"
+        );
+        Ok(self
+            .conn
+            .query_row(&sql, params![url], record_from_row)
+            .optional()?)
+    }
+
+    /// The latest record of a URL in a given run.
+    pub fn latest_in_run(&self, url: &str, run_id: i64) -> Result<Option<RecordRow>, ArchiveError> {
+        let sql = format!(
+            "SELECT {RECORD_COLS} FROM records WHERE url = ?1 AND run_id = ?2 ORDER BY id DESC LIMIT 1"
+        );
+        Ok(self
+            .conn
+            .query_row(&sql, params![url, run_id], record_from_row)
+            .optional()?)
+    }
+
+    /// For every URL with one of `roles`: its latest successful record, ordered by URL.
+    pub fn latest_ok_by_role(&self, roles: &[&str]) -> Result<Vec<RecordRow>, ArchiveError> {
+        let marks = roles.iter().map(|_| "?").collect::<Vec<_>>().join(",");
+        let sql = format!(
+            "SELECT {RECORD_COLS} FROM records WHERE id IN (SELECT MAX(id) FROM records WHERE outcome = 'ok' \
+             AND role IN ({marks}) GROUP BY url) ORDER BY url"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(roles.iter()), record_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// All records of a run, in insertion order.
+    pub fn records_of_run(&self, run_id: i64) -> Result<Vec<RecordRow>, ArchiveError> {
+        let sql = format!("SELECT {RECORD_COLS} FROM records WHERE run_id = ?1 ORDER BY id");
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(params![run_id], record_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// All records, in insertion order.
+    pub fn all_records(&self) -> Result<Vec<RecordRow>, ArchiveError> {
+        let sql = format!("SELECT {RECORD_COLS} FROM records ORDER BY id");
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([], record_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+fn frontier_from_row(r: &Row<'_>) -> rusqlite::Result<FrontierItem> {
+    Ok(FrontierItem {
+        url: r.get(0)?,
+        host: r.get(1)?,
+        role: r.get(2)?,
+        depth: r.get(3)?,
+        referrer: r.get(4)?,
+        source: r.get(5)?,
+        state: r.get(6)?,
+    })
+}
+
+fn enqueue_tx(
+    tx: &rusqlite::Transaction<'_>,
+    run_id: i64,
+    items: &[NewItem],
+) -> Result<usize, ArchiveError> {
+    let mut n = 0;
+    let mut seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM frontier", [], |r| {
+        r.get(0)
+    })?;
+    for it in items {
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT run_id FROM frontier WHERE url = ?1",
+                params![it.url],
+                |r| r.get(0),
+            )
+            .optional()?;
+        seq += 1;
+        match existing {
+            None => {
+                tx.execute(
+                    "INSERT INTO frontier(url, host, role, depth, referrer, source, state, run_id, seq) \
+                     VALUES (?1,?2,?3,?4,?5,?6,'pending',?7,?8)",
+                    params![it.url, it.host, it.role, it.depth, it.referrer, it.source, run_id, seq],
+                )?;
+                n += 1;
+            }
+            Some(r) if r < run_id && it.revisit => {
+                tx.execute(
+                    "UPDATE frontier SET state = 'pending', run_id = ?1, seq = ?2, depth = MIN(depth, ?3), \
+                     role = ?4 WHERE url = ?5",
+                    params![run_id, seq, it.depth, it.role, it.url],
+                )?;
+                n += 1;
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(url: &str, revisit: bool) -> NewItem {
+        NewItem {
+            url: url.into(),
+            host: "h".into(),
+            role: "listing".into(),
+            depth: 0,
+            referrer: None,
+            source: None,
+            revisit,
+        }
+    }
+
+    #[test]
+    fn frontier_per_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ix = Index::open(&dir.path().join("i.sqlite")).unwrap();
+        let r1 = ix.start_run("").unwrap();
+        assert_eq!(
+            ix.enqueue(r1, &[item("a", true), item("b", false), item("a", true)])
+                .unwrap(),
+            2
+        );
+        assert_eq!(ix.pending(r1, 10).unwrap().len(), 2);
+        ix.set_state("a", "done").unwrap();
+        ix.set_state("b", "done").unwrap();
+        ix.finish_run(r1).unwrap();
+        assert_eq!(ix.unfinished_run("").unwrap(), None);
+        let r2 = ix.start_run("").unwrap();
+        assert_eq!(
+            ix.enqueue(r2, &[item("a", true), item("b", false)])
+                .unwrap(),
+            1
+        );
+        let p = ix.pending(r2, 10).unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].url, "a");
+    }
+}

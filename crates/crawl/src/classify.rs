@@ -1,0 +1,138 @@
+//! Classification of anti-bot answers. Chinese government sites sit behind JS-cookie
+//! challenges (瑞数 / Rivers Security, 加速乐 / Jiasule, the `wzws` cookie wall), generic
+//! WAF block pages and captcha pages. The crawler recognises them and records
+//! `blocked(<vendor>)`; it never executes the JS, replays cookies or solves anything.
+
+/// Headers and body of a response, as seen by the classifier.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    /// HTTP status.
+    pub status: u16,
+    /// Response header fields.
+    pub headers: &'a [(String, String)],
+    /// The body (possibly cut to the size cap).
+    pub body: &'a [u8],
+}
+
+impl Answer<'_> {
+    fn header_values(&self, name: &str) -> impl Iterator<Item = &str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .filter(move |(k, _)| k.to_ascii_lowercase() == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    let n = needle.as_bytes();
+    !n.is_empty() && hay.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Return the vendor name when the answer is an anti-bot challenge or block page.
+///
+/// Vendors: `ruishu` (202/412 + `$_ts` JS), `jiasule` (521 or `__jsl_clearance`/`__jsluid`),
+/// `wzws` (`wzws_cid` cookie or challenge redirect), `cloudflare`, `captcha`, `waf`
+/// (any other challenge-like answer: 412/521/405/403 with a script-only or WAF page).
+pub fn classify(a: Answer<'_>) -> Option<&'static str> {
+    let body = &a.body[..a.body.len().min(64 * 1024)];
+    let cookies: Vec<&str> = a.header_values("set-cookie").collect();
+    let cookie_has = |n: &str| cookies.iter().any(|c| c.to_ascii_lowercase().contains(n));
+    let location = a
+        .header_values("location")
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+
+    if contains(body, "$_ts")
+        || contains(body, "9DhefwqGPrzGxEp9hPaoag")
+        || contains(body, "FSSBBIl1UgzbN7N")
+    {
+        return Some("ruishu");
+    }
+    if a.status == 521
+        || cookie_has("__jsl_clearance")
+        || cookie_has("__jsluid")
+        || contains(body, "__jsl_clearance")
+    {
+        return Some("jiasule");
+    }
+    if cookie_has("wzws_cid") || location.contains("wzws") || contains(body, "wzwschallenge") {
+        return Some("wzws");
+    }
+    if contains(body, "cf-chl") || contains(body, "challenge-platform") {
+        return Some("cloudflare");
+    }
+    let small = body.len() < 20 * 1024;
+    let captcha = contains(body, "验证码")
+        || contains(body, "captcha")
+        || contains(body, "滑动验证")
+        || contains(body, "人机验证");
+    if small && captcha && (a.status >= 400 || a.status == 202 || !contains(body, "<table")) {
+        return Some("captcha");
+    }
+    let script_only =
+        contains(body, "<script") && !contains(body, "<table") && !contains(body, "<p");
+    let waf_words = contains(body, "web application firewall")
+        || contains(body, "web应用防火墙")
+        || contains(body, "安全狗")
+        || contains(body, "云盾")
+        || contains(body, "访问被拦截")
+        || contains(body, "请求被拦截")
+        || contains(body, "非法请求");
+    match a.status {
+        412 | 202 if script_only || waf_words => Some("ruishu"),
+        412 => Some("waf"),
+        403 | 405 | 406 | 418 | 429 | 503 if waf_words => Some("waf"),
+        200 if small && waf_words && script_only => Some("waf"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a<'a>(status: u16, headers: &'a [(String, String)], body: &'a [u8]) -> Answer<'a> {
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    #[test]
+    fn vendors() {
+        let none: Vec<(String, String)> = vec![];
+        assert_eq!(
+            classify(a(412, &none, b"<script>var $_ts=window['$_ts'];</script>")),
+            Some("ruishu")
+        );
+        assert_eq!(
+            classify(a(202, &none, b"<html><script src='x.js'></script></html>")),
+            Some("ruishu")
+        );
+        let jsl = vec![(
+            "Set-Cookie".to_string(),
+            "__jsluid_h=abc; path=/".to_string(),
+        )];
+        assert_eq!(
+            classify(a(521, &jsl, b"<script>document.cookie=...</script>")),
+            Some("jiasule")
+        );
+        assert_eq!(
+            classify(a(200, &none, "<p>请输入验证码</p>".as_bytes())),
+            Some("captcha")
+        );
+        assert_eq!(
+            classify(a(
+                200,
+                &none,
+                "<table><tr><td>年度报告</td></tr></table>".as_bytes()
+            )),
+            None
+        );
+        assert_eq!(classify(a(404, &none, b"not found")), None);
+        assert_eq!(classify(a(500, &none, b"oops")), None);
+    }
+}

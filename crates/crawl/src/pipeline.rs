@@ -1,0 +1,122 @@
+//! The pipeline: archived report pages and attachments → `nianbao_ingest::extract_bytes` →
+//! `nianbao_export::write_dataset`. The dataset is always rebuilt from the archive alone
+//! (latest successful copy of every report and attachment URL, in URL order), so
+//! `nianbao crawl` and `nianbao export` produce the same bytes.
+
+use nianbao_archive::{Archive, ArchiveError};
+use nianbao_extract::Report;
+use nianbao_ingest::InputHint;
+use std::path::Path;
+
+/// Errors of the pipeline.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// Reading the archive failed.
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    /// Writing the dataset failed.
+    #[error("writing dataset: {0}")]
+    Export(#[from] nianbao_export::ExportError),
+}
+
+/// What a dataset build did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DatasetStats {
+    /// Archived inputs read (report pages and attachments).
+    pub inputs: usize,
+    /// Reports written.
+    pub reports: usize,
+    /// Inputs that could not be read (the report row then carries `error`).
+    pub errors: usize,
+}
+
+/// Reports plus the `(record id, extraction status)` of every input.
+pub type Extracted = (Vec<Report>, Vec<(i64, String)>);
+
+/// Extract every archived report. Returns the reports and `(record id, status)` pairs.
+pub fn extract_archive(archive: &Archive) -> Result<Extracted, ArchiveError> {
+    let rows = archive
+        .index()
+        .latest_ok_by_role(&["report", "attachment"])?;
+    let mut reports = Vec::new();
+    let mut statuses = Vec::new();
+    for row in &rows {
+        let stored = match archive.read_response(row) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(url = %row.url, error = %e, "cannot read archived record");
+                statuses.push((row.id, format!("error: {e}")));
+                continue;
+            }
+        };
+        let hint = InputHint {
+            source: row.url.clone(),
+            content_type: row.content_type.clone(),
+            referrer: row.referrer.clone(),
+        };
+        let attachments: Vec<String> = rows
+            .iter()
+            .filter(|r| r.role == "attachment" && r.referrer.as_deref() == Some(&row.url))
+            .map(|r| r.url.clone())
+            .collect();
+        let provenance = serde_json::json!({
+            "url": row.url,
+            "fetched_at": row.fetched_at,
+            "sha256": row.payload_sha256,
+            "warc_file": row.warc_file,
+            "warc_offset": row.warc_offset,
+            "referrer": row.referrer,
+        });
+        match nianbao_ingest::extract_bytes(&stored.http.body, &hint) {
+            Ok(mut found) => {
+                statuses.push((row.id, format!("ok:{}", found.len())));
+                for r in &mut found {
+                    if r.provenance.is_none() {
+                        r.provenance = Some(provenance.clone());
+                    }
+                    for a in &attachments {
+                        if !r.attachments.contains(a) {
+                            r.attachments.push(a.clone());
+                        }
+                    }
+                }
+                reports.extend(found);
+            }
+            Err(e) => {
+                statuses.push((row.id, format!("error: {e}")));
+                reports.push(Report {
+                    source: row.url.clone(),
+                    error: Some(e.to_string()),
+                    provenance: Some(provenance),
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    Ok((reports, statuses))
+}
+
+/// Rebuild the dataset in `out_dir` from the archive; when `record_status` is set (the
+/// archive is writable) the extraction status of each input is stored in the index.
+pub fn write_dataset(
+    archive: &Archive,
+    out_dir: &Path,
+    bom: bool,
+    record_status: bool,
+) -> Result<DatasetStats, PipelineError> {
+    let (reports, statuses) = extract_archive(archive)?;
+    if record_status {
+        for (id, st) in &statuses {
+            archive.index().set_extraction(*id, st)?;
+        }
+    }
+    nianbao_export::write_dataset(&reports, out_dir, &nianbao_export::ExportOptions { bom })?;
+    Ok(DatasetStats {
+        inputs: statuses.len(),
+        reports: reports.iter().filter(|r| r.error.is_none()).count(),
+        errors: statuses
+            .iter()
+            .filter(|(_, s)| s.starts_with("error"))
+            .count(),
+    })
+}
