@@ -105,6 +105,8 @@ pub fn write_dataset(
     record_status: bool,
 ) -> Result<DatasetStats, PipelineError> {
     let (reports, statuses) = extract_archive(archive)?;
+    // A page and its attachment holding the same report are one row (the better reading).
+    let reports = nianbao_export::merge_alternatives(reports);
     if record_status {
         for (id, st) in &statuses {
             archive.index().set_extraction(*id, st)?;

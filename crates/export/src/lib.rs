@@ -61,6 +61,79 @@ pub const REPORT_COLUMNS: [&str; 12] = [
     "flags",
 ];
 
+fn quality(r: &Report) -> (usize, std::cmp::Reverse<usize>) {
+    let found = r.cells.values().filter(|v| v.is_some()).count();
+    let failed = r.checks.iter().filter(|c| !c.holds).count();
+    (found, std::cmp::Reverse(failed))
+}
+
+fn summary(r: &Report) -> serde_json::Value {
+    serde_json::json!({
+        "source": r.source,
+        "format": r.format.as_str(),
+        "cells_found": r.cells.values().filter(|v| v.is_some()).count(),
+        "checks_failed": r.checks.iter().filter(|c| !c.holds).count(),
+    })
+}
+
+/// When the same report exists as a page and as an attachment of that page, keep the better
+/// reading (more cells, then fewer failed identities) and record the other under
+/// `provenance.alternatives`, so the dataset has one row per report.
+pub fn merge_alternatives(reports: Vec<Report>) -> Vec<Report> {
+    let mut reports: Vec<Option<Report>> = reports.into_iter().map(Some).collect();
+    for i in 0..reports.len() {
+        let attachments = match &reports[i] {
+            Some(r) if !r.attachments.is_empty() => r.attachments.clone(),
+            _ => continue,
+        };
+        for j in 0..reports.len() {
+            if i == j {
+                continue;
+            }
+            let is_attachment = reports[j]
+                .as_ref()
+                .is_some_and(|a| a.error.is_none() && attachments.contains(&a.source));
+            if !is_attachment {
+                continue;
+            }
+            let (Some(page), Some(att)) = (reports[i].take(), reports[j].take()) else {
+                continue;
+            };
+            let (mut keep, other, keep_at) = if quality(&att) >= quality(&page) {
+                (att, page, j)
+            } else {
+                (page, att, i)
+            };
+            // An attachment rarely names its agency in a findable title; the page does.
+            if keep.agency.is_none() && other.agency.is_some() {
+                keep.agency = other.agency.clone();
+                keep.report_flags.push("agency_from_page".into());
+            }
+            if keep.title.is_none() {
+                keep.title = other.title.clone();
+            }
+            let mut prov = keep
+                .provenance
+                .take()
+                .unwrap_or_else(|| serde_json::json!({}));
+            if let Some(obj) = prov.as_object_mut() {
+                let alts = obj
+                    .entry("alternatives")
+                    .or_insert_with(|| serde_json::json!([]));
+                if let Some(a) = alts.as_array_mut() {
+                    a.push(summary(&other));
+                }
+            }
+            keep.provenance = Some(prov);
+            reports[keep_at] = Some(keep);
+            if keep_at == j {
+                break;
+            }
+        }
+    }
+    reports.into_iter().flatten().collect()
+}
+
 /// A stable id for a report: FNV-1a of its source, as 16 hex digits.
 pub fn report_id(source: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -262,6 +335,22 @@ pub fn write_dataset(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_and_attachment_become_one_row_with_an_alternative() {
+        let mut page = nianbao_extract::extract_text(
+            "2023年某区人民政府政府信息公开工作年度报告\n全文见附件",
+            "http://a/p.html",
+        );
+        page.attachments.push("http://a/r.pdf".into());
+        let text = "第二十条第(一)项\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数\n规章 | 0 | 0 | 0\n";
+        let att = nianbao_extract::extract_text(text, "http://a/r.pdf");
+        let merged = merge_alternatives(vec![page, att]);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].source, "http://a/r.pdf");
+        let alts = &merged[0].provenance.as_ref().expect("provenance")["alternatives"];
+        assert_eq!(alts[0]["source"], "http://a/p.html");
+    }
 
     #[test]
     fn dataset_is_written_with_empty_for_missing() {
