@@ -52,7 +52,9 @@ fn error_report(source: String, err: String) -> Report {
     }
 }
 
-fn read_input(input: &Input, cfg: &nianbao_crawl::Config) -> Result<(Vec<u8>, InputHint), String> {
+type Fetched = std::collections::HashMap<String, Result<(Vec<u8>, InputHint), String>>;
+
+fn read_input(input: &Input, fetched: &Fetched) -> Result<(Vec<u8>, InputHint), String> {
     match input {
         Input::File(p) => std::fs::read(p)
             .map(|b| (b, InputHint::file(p.display().to_string())))
@@ -64,7 +66,10 @@ fn read_input(input: &Input, cfg: &nianbao_crawl::Config) -> Result<(Vec<u8>, In
                 .map_err(|e| format!("cannot read stdin: {e}"))?;
             Ok((b, InputHint::file("-")))
         }
-        Input::Url(u) => fetch_url(u, cfg),
+        Input::Url(u) => fetched
+            .get(u)
+            .cloned()
+            .unwrap_or_else(|| Err(format!("{u} was not fetched"))),
     }
 }
 
@@ -94,8 +99,8 @@ fn fetch_url(url: &str, cfg: &nianbao_crawl::Config) -> Result<(Vec<u8>, InputHi
     ))
 }
 
-fn extract_one(input: &Input, cfg: &nianbao_crawl::Config) -> (Vec<Report>, bool) {
-    match read_input(input, cfg) {
+fn extract_one(input: &Input, fetched: &Fetched) -> (Vec<Report>, bool) {
+    match read_input(input, fetched) {
         Ok((bytes, hint)) => match extract_bytes(&bytes, &hint) {
             Ok(r) if !r.is_empty() => (r, true),
             Ok(_) => (
@@ -127,6 +132,16 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<i32> {
     } else {
         nianbao_crawl::Config::default()
     };
+    // URLs are fetched first, one after another: the archive takes one writer at a time and
+    // politeness wants one connection per host anyway.
+    let mut fetched: Fetched = Fetched::new();
+    for i in &inputs {
+        if let Input::Url(u) = i {
+            fetched
+                .entry(u.clone())
+                .or_insert_with(|| fetch_url(u, &cfg));
+        }
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
@@ -141,7 +156,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<i32> {
         inputs
             .par_iter()
             .map(|i| {
-                let r = extract_one(i, &cfg);
+                let r = extract_one(i, &fetched);
                 bar.inc(1);
                 r
             })

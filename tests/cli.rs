@@ -184,3 +184,95 @@ fn unwritable_output_is_a_fatal_error() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot create output directory"));
 }
+
+/// A one-page HTTP server on 127.0.0.1 for `extract URL`: serves `body` for every path except
+/// `/robots.txt` (404), for a bounded number of connections, then stops.
+fn serve_once(
+    body: Vec<u8>,
+    content_type: &'static str,
+    connections: usize,
+) -> (u16, std::thread::JoinHandle<()>) {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let handle = std::thread::spawn(move || {
+        for stream in listener.incoming().take(connections) {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).map(|n| n == 0).unwrap_or(true) || h == "\r\n" {
+                    break;
+                }
+            }
+            let (status, ct, payload): (&str, &str, &[u8]) = if request_line.contains("/robots.txt")
+            {
+                ("404 Not Found", "text/plain", b"")
+            } else {
+                ("200 OK", content_type, &body)
+            };
+            let head = format!("HTTP/1.1 {status}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", payload.len());
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(payload);
+        }
+    });
+    (port, handle)
+}
+
+#[test]
+fn extract_url_fetches_once_archives_and_extracts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = std::fs::read(samples().join("006.html")).expect("006");
+    let (port, server) = serve_once(page, "text/html; charset=utf-8", 2);
+    let cfg = dir.path().join("config.toml");
+    let data = dir.path().join("archive");
+    std::fs::write(&cfg, format!("[[sources]]\nname = \"t\"\nstart = [\"http://127.0.0.1:{port}/\"]\n[crawl]\nallow_private_addresses = true\n[storage]\ndata = \"{}\"\n", data.display())).expect("config");
+    let url = format!("http://127.0.0.1:{port}/art/2020/1/31/art_1.html");
+    let o = bin()
+        .args(["extract", &url, "--format", "json", "--config"])
+        .arg(&cfg)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v[0]["format"], "gb2019");
+    assert_eq!(v[0]["cells"]["t3.new_received.total"], 859);
+    assert_eq!(v[0]["source"], url);
+    // The response is in the archive: WARC files and the index exist.
+    let names: Vec<String> = std::fs::read_dir(&data)
+        .expect("archive dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(names.iter().any(|n| n.contains("warc")), "{names:?}");
+    let _ = server.join();
+}
+
+#[test]
+fn extract_url_offline_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A port with nothing listening: bind, read the port, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, format!("[[sources]]\nname = \"t\"\nstart = [\"http://127.0.0.1:{port}/\"]\n[crawl]\nallow_private_addresses = true\n[politeness]\nretries = 0\ntimeout_s = 2\n[storage]\ndata = \"{}\"\n", dir.path().join("a").display())).expect("config");
+    let o = bin()
+        .args([
+            "extract",
+            &format!("http://127.0.0.1:{port}/x.html"),
+            "--format",
+            "json",
+            "--config",
+        ])
+        .arg(&cfg)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("cannot fetch"), "{stderr}");
+}
