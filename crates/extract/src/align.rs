@@ -649,10 +649,15 @@ fn align_t3(
         let b = ctx
             .flat
             .line_of(ctx.flat.to_buf(ze.min(ctx.flat.compact.len())));
-        let rows = roworder::value_rows(&lines[a..=b.min(lines.len().saturating_sub(1))]);
-        if std::env::var_os("NB_DEBUG").is_some() {
-            eprintln!("t3 zone lines {a}..{b}: {} value rows, {resolved_rows} label rows, expected {expected}", rows.len());
-        }
+        // Value rows need at least one line per printed row; a glued table is one line.
+        let last = lines.len().saturating_sub(1);
+        let (a, b) = (a.min(last), b.min(last).max(a.min(last)));
+        let zone: &[Line] = if lines.is_empty() { &[] } else { &lines[a..=b] };
+        let rows = if resolved_rows < expected && zone.len() >= expected - 2 {
+            roworder::value_rows(zone)
+        } else {
+            Vec::new()
+        };
         if resolved_rows < expected && rows.len() > resolved_rows {
             if let Some(ro) = roworder::assign(t, &rows) {
                 let label_ok = crate::checks::t3_identities_hold(t, &label_cells);
@@ -680,21 +685,18 @@ fn resolve_glued(
     }
     let mut winners: Vec<Vec<usize>> = Vec::new();
     let mut idx = vec![0usize; glued.len()];
+    // Combinations are tried in place on one copy: only the glued rows change.
+    let mut trial = cells.clone();
+    crate::checks::derive(t, &mut trial);
     loop {
-        let mut trial = cells.clone();
         for (gi, (ri, cands, _)) in glued.iter().enumerate() {
             for (k, v) in t3_keys(t, *ri).into_iter().zip(&cands[idx[gi]]) {
-                trial.insert(
-                    k,
-                    CellOut {
-                        value: Some(crate::report::Value::Int(*v)),
-                        raw: None,
-                        flags: vec![],
-                    },
-                );
+                let c = trial.entry(k).or_default();
+                c.value = Some(crate::report::Value::Int(*v));
+                c.flags.clear();
             }
         }
-        if crate::checks::t3_identities_hold(t, &trial) == Some(true) {
+        if crate::checks::t3_identities_hold_as_is(t, &trial) == Some(true) {
             winners.push(idx.clone());
         }
         // next combination

@@ -229,16 +229,39 @@ fn sum_check(
     cells: &Cells,
     detail: bool,
 ) -> Option<Check> {
-    let l: Option<Vec<f64>> = lhs.iter().map(|k| operand(cells, k)).collect();
-    let r: Option<Vec<f64>> = rhs.iter().map(|k| operand(cells, k)).collect();
-    let (l, r) = (l?, r?);
-    if !lhs.iter().chain(rhs).any(|k| printed(cells, k)) {
+    // One pass, no allocation: the checks run many times while alignments are compared.
+    let mut any_printed = false;
+    let mut side = |keys: &[&str]| -> Option<f64> {
+        let mut sum = 0.0;
+        for k in keys {
+            let c = cells.get(k)?;
+            match c.value {
+                Some(v) => {
+                    any_printed = true;
+                    sum += v.as_f64();
+                }
+                None if c
+                    .flags
+                    .iter()
+                    .any(|f| matches!(*f, "blank" | "missing_marker" | "dropped_blank")) => {}
+                None => return None,
+            }
+        }
+        Some(sum)
+    };
+    let ls = side(lhs)?;
+    let rs = side(rhs)?;
+    if !any_printed {
         return None;
     }
-    let (ls, rs): (f64, f64) = (l.iter().sum(), r.iter().sum());
-    let join = |v: &[f64]| v.iter().map(|x| fmt(*x)).collect::<Vec<_>>().join(" + ");
     let detail = if detail {
-        format!("{} = {}", join(&l), join(&r))
+        let join = |keys: &[&str]| {
+            keys.iter()
+                .map(|k| fmt(operand(cells, k).unwrap_or(0.0)))
+                .collect::<Vec<_>>()
+                .join(" + ")
+        };
+        format!("{} = {}", join(lhs), join(rhs))
     } else {
         String::new()
     };
@@ -291,6 +314,19 @@ fn run_with(t: &Template, cells: &Cells, detail: bool) -> Vec<Check> {
         out.extend(sum_check("I4", g, &lhs, &rhs, cells, detail));
     }
     out
+}
+
+/// Like [`t3_identities_hold`] on cells that were already derived (no copy).
+pub fn t3_identities_hold_as_is(t: &Template, cells: &Cells) -> Option<bool> {
+    let checks: Vec<Check> = run_with(t, cells, false)
+        .into_iter()
+        .filter(|c| c.id != "I4")
+        .collect();
+    if checks.is_empty() {
+        None
+    } else {
+        Some(checks.iter().all(|c| c.holds))
+    }
 }
 
 /// Do the Table 三 identities (I1, I2, I3) hold on the checkable scopes? `None` when nothing

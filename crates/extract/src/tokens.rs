@@ -66,16 +66,16 @@ pub fn tokenize(region: &str) -> Vec<Item> {
     let mut items = Vec::new();
     let pieces: Vec<&str> = region.split(CELL_END).collect();
     let last = pieces.len().saturating_sub(1);
+    let is_space = |c: char| c.is_whitespace() || c == LINE_END;
     for (i, piece) in pieces.iter().enumerate() {
         let piece = piece.trim_start_matches(LINE_END);
-        let piece_clean: String = piece.chars().filter(|&c| c != LINE_END).collect();
-        if piece_clean.trim().is_empty() {
+        if piece.chars().all(is_space) {
             if i != 0 && i != last && !piece.contains(LINE_END) {
                 items.push(Item::Blank);
             }
             continue;
         }
-        for word in piece_clean.split_whitespace() {
+        for word in piece.split(is_space).filter(|w| !w.is_empty()) {
             tokenize_word(word, &mut items);
         }
     }

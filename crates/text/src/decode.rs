@@ -52,8 +52,13 @@ pub fn decode(bytes: &[u8], header_charset: Option<&str>) -> Decoded {
     if let Some(enc) = sniff_meta_charset(bytes) {
         return finish(bytes, enc, CharsetSource::Meta);
     }
-    if std::str::from_utf8(bytes).is_ok() {
-        return finish(bytes, UTF_8, CharsetSource::Utf8Valid);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Decoded {
+            text: text.to_string(),
+            charset: UTF_8.name(),
+            source: CharsetSource::Utf8Valid,
+            had_errors: false,
+        };
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(bytes, true);
@@ -86,36 +91,45 @@ fn finish(bytes: &[u8], enc: &'static Encoding, source: CharsetSource) -> Decode
 /// exports often put it later). Works on bytes, so it is independent of the real encoding.
 pub fn sniff_meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let head = &bytes[..bytes.len().min(2048)];
-    let lower: Vec<u8> = head.iter().map(|b| b.to_ascii_lowercase()).collect();
+    const NEEDLE: &[u8] = b"charset";
     let mut from = 0;
-    while let Some(pos) = find(&lower[from..], b"charset") {
-        let mut i = from + pos + "charset".len();
-        while i < lower.len() && (lower[i] == b' ' || lower[i] == b'\t') {
-            i += 1;
+    while from + NEEDLE.len() <= head.len() {
+        // Cheap scan for the first letter before comparing the word case-insensitively.
+        let Some(pos) = head[from..]
+            .iter()
+            .position(|b| b.eq_ignore_ascii_case(&b'c'))
+        else {
+            break;
+        };
+        let at = from + pos;
+        if at + NEEDLE.len() > head.len() {
+            break;
         }
-        if i < lower.len() && lower[i] == b'=' {
-            i += 1;
-            while i < lower.len() && matches!(lower[i], b' ' | b'"' | b'\'') {
+        if head[at..at + NEEDLE.len()].eq_ignore_ascii_case(NEEDLE) {
+            let mut i = at + NEEDLE.len();
+            while i < head.len() && (head[i] == b' ' || head[i] == b'\t') {
                 i += 1;
             }
-            let start = i;
-            while i < lower.len()
-                && (lower[i].is_ascii_alphanumeric()
-                    || matches!(lower[i], b'-' | b'_' | b':' | b'.'))
-            {
+            if i < head.len() && head[i] == b'=' {
                 i += 1;
-            }
-            if let Some(enc) = Encoding::for_label(&lower[start..i]) {
-                return Some(enc);
+                while i < head.len() && matches!(head[i], b' ' | b'"' | b'\'') {
+                    i += 1;
+                }
+                let start = i;
+                while i < head.len()
+                    && (head[i].is_ascii_alphanumeric()
+                        || matches!(head[i], b'-' | b'_' | b':' | b'.'))
+                {
+                    i += 1;
+                }
+                if let Some(enc) = Encoding::for_label(&head[start..i]) {
+                    return Some(enc);
+                }
             }
         }
-        from = from + pos + 1;
+        from = at + 1;
     }
     None
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]
