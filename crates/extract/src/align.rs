@@ -372,7 +372,7 @@ fn align_t2(
                 Placement::Glued(cands, raw) if cands.len() > 1 => {
                     settle_glued_t2(ctx, &b.id, &r.key, &b.columns, cands, &raw)
                 }
-                other => placement_cells(other, &kinds),
+                other => placement_cells(other, &kinds, RowRule::None),
             };
             if before {
                 for c in cells.iter_mut() {
@@ -517,7 +517,9 @@ fn settle_glued_t2(
         .collect()
 }
 
-fn placement_cells(p: Placement, kinds: &[ColumnKind]) -> Vec<CellOut> {
+/// Cells of a placement. A single split of glued digits is flagged `split_by_identity` when a
+/// row identity chose it, `split_glued` when the digits allowed only one split.
+fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: RowRule) -> Vec<CellOut> {
     let n = kinds.len();
     match p {
         Placement::Direct(v) | Placement::Positional(v) => {
@@ -542,7 +544,11 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind]) -> Vec<CellOut> {
                     .map(|&v| CellOut {
                         value: Some(crate::report::Value::Int(v)),
                         raw: Some(raw.clone()),
-                        flags: vec!["split_glued"],
+                        flags: vec![if rule == RowRule::None {
+                            "split_glued"
+                        } else {
+                            "split_by_identity"
+                        }],
                     })
                     .collect()
             } else {
@@ -622,14 +628,8 @@ fn align_t3(
                 continue;
             }
         }
-        let is_glued = matches!(placed, Placement::Glued(..));
         let ok = !matches!(placed, Placement::Unresolved(_));
-        let mut cells = placement_cells(placed, &kinds);
-        if is_glued {
-            for c in cells.iter_mut() {
-                c.flags = vec!["split_by_identity"];
-            }
-        }
+        let cells = placement_cells(placed, &kinds, RowRule::LastIsSum);
         if ok {
             resolved_rows += 1;
         }
@@ -777,14 +777,8 @@ fn align_t4(ctx: &Ctx, t: &Template, start: Option<Occ>, stops: &[usize], out: &
     }
     let kinds = vec![ColumnKind::Count; keys.len()];
     let placed = place(&vals, keys.len(), RowRule::GroupsOfFive);
-    let glued = matches!(&placed, Placement::Glued(c, _) if c.len() == 1);
     let ok = !matches!(placed, Placement::Unresolved(_));
-    let mut cells = placement_cells(placed, &kinds);
-    if glued {
-        for c in cells.iter_mut() {
-            c.flags = vec!["split_by_identity"];
-        }
-    }
+    let cells = placement_cells(placed, &kinds, RowRule::GroupsOfFive);
     if ok {
         out.rows_found += 1;
     }
