@@ -50,7 +50,7 @@ fn directory_to_dataset_with_all_keys_as_columns() {
     );
     assert_eq!(
         header.len(),
-        12 + 226,
+        13 + 226,
         "metadata columns + every key of both formats"
     );
     let codebook = std::fs::read_to_string(out.path().join("codebook.csv")).expect("codebook");

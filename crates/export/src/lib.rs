@@ -46,7 +46,7 @@ pub enum ExportError {
 }
 
 /// Metadata columns of `reports.csv`, before the cell columns.
-pub const REPORT_COLUMNS: [&str; 12] = [
+pub const REPORT_COLUMNS: [&str; 13] = [
     "report_id",
     "source",
     "title",
@@ -59,6 +59,7 @@ pub const REPORT_COLUMNS: [&str; 12] = [
     "error",
     "extras",
     "flags",
+    "provenance",
 ];
 
 fn quality(r: &Report) -> (usize, std::cmp::Reverse<usize>) {
@@ -260,6 +261,12 @@ pub fn write_dataset(
             } else {
                 json(serde_json::to_string(&r.flags).unwrap_or_default())
             },
+            // Which file the row came from: page and attachment URLs, SHA-256, table pages,
+            // alternatives (JSON).
+            r.provenance
+                .as_ref()
+                .map(|p| serde_json::to_string(p).unwrap_or_default())
+                .unwrap_or_default(),
         ];
         for info in &infos {
             row.push(
