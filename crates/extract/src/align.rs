@@ -3,7 +3,7 @@
 //! in any block order), each row's values are read from the stretch up to the next label, and
 //! ambiguities are settled by the identities or left null and flagged.
 
-use crate::assign::{place, Placement, Raw, RowRule};
+use crate::assign::{place, Placement, RowRule};
 
 use crate::cells::{convert, CellOut, ColumnKind};
 use crate::flat::Flat;
@@ -319,7 +319,6 @@ fn align_t2(
 ) {
     for (bi, b) in t.blocks.iter().enumerate() {
         for (ri, r) in b.rows.iter().enumerate() {
-            let _ = r;
             let keys: Vec<&'static str> = crate::checks::names(t)
                 .t2
                 .get(bi)
@@ -403,23 +402,13 @@ fn align_t2(
 }
 
 impl Ctx<'_> {
-    /// End of the label that starts at compact offset `p` is unknown here; use `p` itself plus
-    /// the longest known label text that starts there (cheap: scan known boundaries' labels is
-    /// not needed because regions before a label are only used when the row has no values).
+    /// Where values can start after the label (or block title) that starts at compact offset
+    /// `p`: labels are text, so the first digit after `p`.
     fn next_label_end(&self, p: usize) -> usize {
         let rest = &self.flat.compact[p..];
-        let mut end = p;
-        for w in self.noise.words() {
-            if rest.starts_with(w.as_str()) {
-                end = end.max(p + w.len());
-            }
-        }
-        // Skip the label text itself: up to the first digit.
-        let skip = rest
+        p + rest
             .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        end.max(p + skip.min(rest.len()))
-            .min(self.flat.compact.len())
+            .unwrap_or(rest.len())
     }
 }
 
@@ -569,10 +558,7 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: RowRule) -> Vec<Cel
                 None => CellOut::missing("truncated_source"),
             })
             .collect(),
-        Placement::Unresolved(why) => {
-            let _ = why;
-            (0..n).map(|_| CellOut::missing("unresolved")).collect()
-        }
+        Placement::Unresolved(_) => (0..n).map(|_| CellOut::missing("unresolved")).collect(),
     }
 }
 
@@ -786,6 +772,3 @@ fn align_t4(ctx: &Ctx, t: &Template, start: Option<Occ>, stops: &[usize], out: &
         out.cells.insert(k, c);
     }
 }
-
-/// Unused raw re-export to keep the type visible in docs of this module.
-pub type RawCell = Raw;

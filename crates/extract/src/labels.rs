@@ -116,11 +116,6 @@ impl NoiseWords {
         NoiseWords { words, by_first }
     }
 
-    /// The words.
-    pub fn words(&self) -> &[String] {
-        &self.words
-    }
-
     /// Is `text` made only of known words, ordinals and punctuation?
     pub fn is_noise(&self, text: &str) -> bool {
         // Header words and group labels are short; long text is never noise (and the cover
