@@ -31,7 +31,8 @@ while time.perf_counter() - t0 < secs:
 took = time.perf_counter() - t0
 traf = {"pages": n, "seconds": took, "pages_per_s": n / took, "mb_per_s": b / took / 1e6}
 
-exe = os.path.join(root, "target", "release", "examples", "throughput")
+target = os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target"))
+exe = os.path.join(target, "release", "examples", "throughput")
 out = subprocess.run([exe, str(secs)] + pages, capture_output=True, text=True, check=True).stdout
 nb = json.loads(out.strip().splitlines()[-1])
 

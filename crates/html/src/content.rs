@@ -16,35 +16,74 @@
 use crate::dom::{is_hidden, is_skipped, text_len};
 use crate::walk::Scope;
 use ego_tree::{NodeId, NodeRef};
-use scraper::{ElementRef, Html, Node, Selector};
+use scraper::{ElementRef, Html, Node};
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
-/// Known CMS body containers, most specific first.
-const SPECIFIC: &[&str] = &[
-    ".TRS_Editor",
-    ".trs_editor_view",
-    ".Custom_UnionStyle",
-    "ucapcontent",
-    "#zoom",
-    "#zoomcon",
-    ".zoom",
-    ".article-content",
-    "#ivs_content",
-    "#contentText",
-    ".art_con",
-    "#webeditorview",
-    ".xxgk_content",
-    "table.sj_nr",
-    ".article_content",
-    ".TRS_PreAppend",
-    "#UCAP-CONTENT",
-    ".pages_content",
+/// A container pattern: `.class`, `#id`, `tag` or `tag.class`. Matched by hand in one pass
+/// over the tree rather than by CSS selectors: one walk instead of one per pattern.
+#[derive(Debug, Clone, Copy)]
+enum Pat {
+    Class(&'static str),
+    Id(&'static str),
+    Tag(&'static str),
+    TagClass(&'static str, &'static str),
+}
+
+impl Pat {
+    fn matches(self, e: &scraper::node::Element) -> bool {
+        // Class and id compare case-insensitively: old templates write `TRS_EDITOR`, and
+        // quirks-mode pages (no doctype) match classes that way in browsers too.
+        let has_class = |c: &str| e.classes().any(|x| x.eq_ignore_ascii_case(c));
+        match self {
+            Pat::Class(c) => has_class(c),
+            Pat::Id(i) => e.id().is_some_and(|x| x.eq_ignore_ascii_case(i)),
+            Pat::Tag(t) => e.name() == t,
+            Pat::TagClass(t, c) => e.name() == t && has_class(c),
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Pat::Class(c) => format!(".{c}"),
+            Pat::Id(i) => format!("#{i}"),
+            Pat::Tag(t) => t.to_string(),
+            Pat::TagClass(t, c) => format!("{t}.{c}"),
+        }
+    }
+}
+
+/// Known CMS body containers, most specific first (`spec/sites.md` §7.1).
+const SPECIFIC: &[Pat] = &[
+    Pat::Class("TRS_Editor"),
+    Pat::Class("trs_editor_view"),
+    Pat::Class("Custom_UnionStyle"),
+    Pat::Tag("ucapcontent"),
+    Pat::Id("zoom"),
+    Pat::Id("zoomcon"),
+    Pat::Class("zoom"),
+    Pat::Class("article-content"),
+    Pat::Id("ivs_content"),
+    Pat::Id("contentText"),
+    Pat::Class("art_con"),
+    Pat::Id("webeditorview"),
+    Pat::Class("xxgk_content"),
+    // Baoding: the article is the single cell of this layout table, walked as a container.
+    Pat::TagClass("table", "sj_nr"),
+    Pat::Class("article_content"),
+    Pat::Class("TRS_PreAppend"),
+    Pat::Id("UCAP-CONTENT"),
+    Pat::Class("pages_content"),
 ];
 
 /// Generic containers, tried after the markers.
-const GENERIC: &[&str] = &[
-    "article", "main", "#content", ".content", ".article", ".detail", "#article",
+const GENERIC: &[Pat] = &[
+    Pat::Tag("article"),
+    Pat::Tag("main"),
+    Pat::Id("content"),
+    Pat::Class("content"),
+    Pat::Class("article"),
+    Pat::Class("detail"),
+    Pat::Id("article"),
 ];
 
 /// Minimum visible characters for a container to count as the body.
@@ -57,36 +96,32 @@ pub(crate) struct Content {
     pub how: String,
 }
 
-fn compiled(list: &'static [&'static str]) -> Vec<(Selector, &'static str)> {
-    list.iter()
-        .filter_map(|s| Selector::parse(s).ok().map(|sel| (sel, *s)))
-        .collect()
-}
-
-fn specific() -> &'static [(Selector, &'static str)] {
-    static S: OnceLock<Vec<(Selector, &'static str)>> = OnceLock::new();
-    S.get_or_init(|| compiled(SPECIFIC))
-}
-
-fn generic() -> &'static [(Selector, &'static str)] {
-    static S: OnceLock<Vec<(Selector, &'static str)>> = OnceLock::new();
-    S.get_or_init(|| compiled(GENERIC))
-}
-
 /// Pick the main content of `doc`.
 pub(crate) fn find(doc: &Html) -> Content {
     let root = doc.tree.root();
-    let found = by_selectors(doc, specific())
+    let found = by_selectors(doc, SPECIFIC)
         .or_else(|| by_markers(root))
-        .or_else(|| by_selectors(doc, generic()))
+        .or_else(|| by_selectors(doc, GENERIC))
         .unwrap_or_else(|| by_density(doc));
     widen_for_report_tables(doc, found)
 }
 
-fn by_selectors(doc: &Html, list: &[(Selector, &'static str)]) -> Option<Content> {
-    for (sel, name) in list {
-        let best = doc
-            .select(sel)
+fn by_selectors(doc: &Html, list: &[Pat]) -> Option<Content> {
+    // One pass: every element matching a pattern is a candidate under that pattern's rank.
+    let mut cands: Vec<Vec<ElementRef<'_>>> = vec![Vec::new(); list.len()];
+    for n in doc.tree.root().descendants() {
+        let Node::Element(e) = n.value() else {
+            continue;
+        };
+        if let Some(rank) = list.iter().position(|p| p.matches(e)) {
+            if let Some(er) = ElementRef::wrap(n) {
+                cands[rank].push(er);
+            }
+        }
+    }
+    for (rank, group) in cands.into_iter().enumerate() {
+        let best = group
+            .into_iter()
             .filter(|e| !is_hidden(e.value()))
             .map(|e| (e, useful_len(e)))
             .filter(|(_, len)| *len >= MIN_TEXT)
@@ -97,7 +132,7 @@ fn by_selectors(doc: &Html, list: &[(Selector, &'static str)]) -> Option<Content
                     root: e.id(),
                     range: None,
                 },
-                how: (*name).to_string(),
+                how: list[rank].describe(),
             });
         }
     }

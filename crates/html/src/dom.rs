@@ -93,7 +93,8 @@ pub(crate) fn is_hidden(el: &Element) -> bool {
         return true;
     }
     match el.attr("style") {
-        Some(style) => {
+        // Cheap test first: most elements carry a style, few say `none`.
+        Some(style) if style.contains("none") || style.contains("NONE") => {
             let compact: String = style
                 .chars()
                 .filter(|c| !c.is_whitespace())
@@ -101,7 +102,7 @@ pub(crate) fn is_hidden(el: &Element) -> bool {
                 .collect();
             compact.contains("display:none")
         }
-        None => false,
+        _ => false,
     }
 }
 

@@ -72,33 +72,56 @@ pub struct PageMeta {
     pub date_source: Option<String>,
 }
 
-/// Meta tag values of one page, in document order.
-struct MetaTags(Vec<(String, String)>);
+/// What one pass over the tree collects: meta tag values in document order, the first
+/// `<title>`, `<ucaptitle>`, `<publishtime>` elements and the canonical link.
+#[derive(Default)]
+struct MetaTags {
+    tags: Vec<(String, String)>,
+    title: Option<ego_tree::NodeId>,
+    ucaptitle: Option<ego_tree::NodeId>,
+    publishtime: Option<ego_tree::NodeId>,
+    canonical: Option<String>,
+}
 
 impl MetaTags {
     fn read(doc: &Html) -> MetaTags {
-        let mut v = Vec::new();
+        let mut m = MetaTags::default();
         for n in doc.tree.root().descendants() {
             let Node::Element(e) = n.value() else {
                 continue;
             };
-            if e.name() != "meta" {
-                continue;
-            }
-            let Some(name) = e.attr("name").or_else(|| e.attr("property")) else {
-                continue;
-            };
-            let content = clean_ws(e.attr("content").unwrap_or(""));
-            if !content.is_empty() {
-                v.push((name.trim().to_ascii_lowercase(), content));
+            match e.name() {
+                "meta" => {
+                    let Some(name) = e.attr("name").or_else(|| e.attr("property")) else {
+                        continue;
+                    };
+                    let content = clean_ws(e.attr("content").unwrap_or(""));
+                    if !content.is_empty() {
+                        m.tags.push((name.trim().to_ascii_lowercase(), content));
+                    }
+                }
+                "title" if m.title.is_none() => m.title = Some(n.id()),
+                "ucaptitle" if m.ucaptitle.is_none() => m.ucaptitle = Some(n.id()),
+                "publishtime" if m.publishtime.is_none() => m.publishtime = Some(n.id()),
+                "link"
+                    if m.canonical.is_none()
+                        && e.attr("rel")
+                            .is_some_and(|r| r.eq_ignore_ascii_case("canonical")) =>
+                {
+                    m.canonical = e
+                        .attr("href")
+                        .map(|h| h.trim().to_string())
+                        .filter(|h| !h.is_empty());
+                }
+                _ => {}
             }
         }
-        MetaTags(v)
+        m
     }
 
     /// First value of `name` that is not a header-fragment placeholder (`头部`).
     fn get(&self, name: &str) -> Option<String> {
-        self.0
+        self.tags
             .iter()
             .filter(|(n, _)| n == name)
             .map(|(_, v)| v)
@@ -354,12 +377,9 @@ pub(crate) fn agency_from_title(title: &str) -> Option<String> {
     None
 }
 
-fn element_text(doc: &Html, tag: &str) -> Option<String> {
-    let n = doc
-        .tree
-        .root()
-        .descendants()
-        .find(|n| matches!(n.value(), Node::Element(e) if e.name() == tag))?;
+/// Text of an element, whitespace collapsed, normalised.
+fn element_text(doc: &Html, id: Option<ego_tree::NodeId>) -> Option<String> {
+    let n = doc.tree.get(id?)?;
     let t: String = n
         .descendants()
         .filter_map(|d| match d.value() {
@@ -405,7 +425,7 @@ pub(crate) fn extract(
         site_name: tags.get("sitename"),
         column: tags.get("columnname"),
         keywords: tags.get("keywords"),
-        url: tags.get("url").or_else(|| canonical(doc)),
+        url: tags.get("url").or_else(|| tags.canonical.clone()),
         ..Default::default()
     };
     let mut cat = Catalog::read(page_lines);
@@ -416,7 +436,7 @@ pub(crate) fn extract(
     let site = m.site_name.clone();
 
     // Title.
-    let title_tag = element_text_raw(doc, "title");
+    let title_tag = element_text(doc, tags.title);
     let first_heading = content
         .iter()
         .filter(|l| l.cells.len() == 1)
@@ -430,7 +450,7 @@ pub(crate) fn extract(
                 .map(|t| strip_site_prefix(t, site.as_deref())),
             "meta",
         ),
-        (element_text(doc, "ucaptitle"), "ucaptitle"),
+        (element_text(doc, tags.ucaptitle), "ucaptitle"),
         (cat.title.clone(), "catalog"),
         (
             title_tag.and_then(|t| clean_title_tag(&t, site.as_deref())),
@@ -469,7 +489,7 @@ pub(crate) fn extract(
     let dates: [(Option<String>, &str); 5] = [
         (pub_date.as_deref().and_then(parse_date), "meta"),
         (
-            element_text(doc, "publishtime")
+            element_text(doc, tags.publishtime)
                 .as_deref()
                 .and_then(parse_date),
             "publishtime",
@@ -487,38 +507,6 @@ pub(crate) fn extract(
     m.doc_no = cat.doc_no;
     m.category = cat.category;
     m
-}
-
-fn element_text_raw(doc: &Html, tag: &str) -> Option<String> {
-    let n = doc
-        .tree
-        .root()
-        .descendants()
-        .find(|n| matches!(n.value(), Node::Element(e) if e.name() == tag))?;
-    let t: String = n
-        .children()
-        .filter_map(|d| match d.value() {
-            Node::Text(t) => Some(&**t),
-            _ => None,
-        })
-        .collect();
-    let t = clean_ws(&t);
-    (!t.is_empty()).then_some(t)
-}
-
-fn canonical(doc: &Html) -> Option<String> {
-    doc.tree.root().descendants().find_map(|n| match n.value() {
-        Node::Element(e)
-            if e.name() == "link"
-                && e.attr("rel")
-                    .is_some_and(|r| r.eq_ignore_ascii_case("canonical")) =>
-        {
-            e.attr("href")
-                .map(|h| h.trim().to_string())
-                .filter(|h| !h.is_empty())
-        }
-        _ => None,
-    })
 }
 
 #[cfg(test)]

@@ -111,7 +111,18 @@ pub(crate) fn build(page: &Page, source: &str) -> Report {
     lines.extend(page.lines.iter().cloned());
     let mut r = extract_lines(&lines, source);
     let mut via = "lines";
-    if !has_values(&r) && !page.text.is_empty() {
+    // The text aligner finds nothing without template labels; most non-report pages have
+    // none, so they are spared a second alignment.
+    const TEMPLATE_WORDS: &[&str] = &[
+        "第二十条",
+        "本年新收",
+        "申请人情况",
+        "行政复议",
+        "予以公开",
+        "本年制发",
+    ];
+    let has_template_words = TEMPLATE_WORDS.iter().any(|w| page.text.contains(w));
+    if !has_values(&r) && has_template_words {
         let mut text = String::new();
         if let Some(t) = &page.meta.title {
             text.push_str(t);
