@@ -39,6 +39,10 @@ pub use report::{CharsetInfo, Check, Format, Report, Value};
 use nianbao_templates::Template;
 use nianbao_text::Line;
 
+/// Template rows that must be found before a document without any format header text is
+/// read as a national table.
+const MIN_ROWS_WITHOUT_MARKERS: usize = 3;
+
 fn marker_count(flat: &flat::Flat, t: &Template) -> usize {
     t.markers
         .iter()
@@ -90,7 +94,9 @@ pub fn extract_lines(lines: &[Line], source: &str) -> Report {
     let Some((t, mut aligned, markers)) = best else {
         return report;
     };
-    if aligned.rows_found == 0 && markers == 0 {
+    // Without any header text of a national format, a row or two that happen to match
+    // (`同意部分公开答复数` in a pre-2019 statistics table) are not a national table.
+    if markers == 0 && aligned.rows_found < MIN_ROWS_WITHOUT_MARKERS {
         report.report_flags.push("no_tables".into());
         if report.year.is_some_and(|y| y < 2019) {
             report.format = Format::Pre2019;
