@@ -195,6 +195,20 @@ fn page_box(doc: &Document, id: lopdf::ObjectId) -> (f32, f32, f32, f32) {
 }
 
 /// Whether a line is a page number: `-2-`, `— 2 —`, `2`, `第 2 页`, `第2页 共5页`, `2/5`, `Page 2`.
+/// Is `text`, in the margin of physical page `page`, that page's number? A bare number is a
+/// page number only when it is close to the page's position (cover pages shift the count):
+/// a lone `0` or `12` at the bottom of page 3 is a table value cut by the page break, and
+/// dropping it would shift the row. Decorated numbers (`-3-`, `第3页`, `3/5`) always are.
+pub(crate) fn is_page_footer(text: &str, page: u32) -> bool {
+    let t = text.trim();
+    if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) {
+        return t
+            .parse::<u32>()
+            .is_ok_and(|n| n >= 1 && n.abs_diff(page) <= 2);
+    }
+    is_page_number(text)
+}
+
 pub(crate) fn is_page_number(text: &str) -> bool {
     // Several separate digit groups ("21 0 0") are values, not a page number.
     if text
@@ -291,7 +305,8 @@ fn assemble(pages: Vec<(u32, PageOut)>) -> (Vec<Line>, BTreeMap<u32, Vec<u32>>) 
             .filter(|b| match b {
                 Block::Text { cells, y } => {
                     let text = cells.join(" ");
-                    !(in_margin(*y, page.height) && (is_page_number(&text) || repeated(cells)))
+                    !(in_margin(*y, page.height)
+                        && (is_page_footer(&text, *num) || repeated(cells)))
                 }
                 Block::Table { .. } => true,
             })
@@ -386,5 +401,12 @@ mod tests {
         for s in ["2023年", "21 0 0", "1 2", "第二十条", "一、总体情况", "-"] {
             assert!(!is_page_number(s), "{s}");
         }
+        // Bare numbers only near the page's own number; values cut by a page break stay.
+        assert!(is_page_footer("3", 3));
+        assert!(is_page_footer("2", 3));
+        assert!(is_page_footer("-12-", 3));
+        assert!(!is_page_footer("0", 3));
+        assert!(!is_page_footer("12", 3));
+        assert!(!is_page_footer("31", 3));
     }
 }
