@@ -86,19 +86,23 @@ fn row_index(n: &Names, key: &str) -> Option<usize> {
     n.row_keys.iter().position(|k| k == key)
 }
 
-/// A value for arithmetic: printed or derived values as they are; a blank cell counts as 0
-/// (reports leave zero cells blank); anything else (not found, ambiguous) is unknown.
+/// A cell left empty on purpose (blank, `/`, `-`, or a blank dropped by the layout): it counts
+/// as 0 in sums, because reports leave zero cells empty. Not found, ambiguous or unresolved
+/// cells are unknown instead.
+fn counts_as_zero(c: &CellOut) -> bool {
+    c.value.is_none()
+        && c.flags
+            .iter()
+            .any(|f| matches!(*f, "blank" | "missing_marker" | "dropped_blank"))
+}
+
+/// A value for arithmetic: printed or derived values as they are, empty cells as 0
+/// ([`counts_as_zero`]), anything else unknown.
 fn operand(cells: &Cells, key: &str) -> Option<f64> {
     let c = cells.get(key)?;
     match c.value {
         Some(v) => Some(v.as_f64()),
-        None if c
-            .flags
-            .iter()
-            .any(|f| matches!(*f, "blank" | "missing_marker" | "dropped_blank")) =>
-        {
-            Some(0.0)
-        }
+        None if counts_as_zero(c) => Some(0.0),
         None => None,
     }
 }
@@ -150,15 +154,10 @@ pub fn derive(t: &Template, cells: &mut Cells) {
     let n = names(t);
     let cols = t.t3.columns.len();
     let last = cols.saturating_sub(1);
+    // A total may be filled where it was left empty or, in the row-order reading, not printed.
     let derivable = |c: Option<&CellOut>| {
         c.is_some_and(|c| {
-            c.value.is_none()
-                && c.flags.iter().any(|f| {
-                    matches!(
-                        *f,
-                        "blank" | "missing_marker" | "not_printed" | "dropped_blank"
-                    )
-                })
+            counts_as_zero(c) || (c.value.is_none() && c.flags.contains(&"not_printed"))
         })
     };
     // Sum `parts` into `target` when every part is known and at least one was printed.
@@ -240,10 +239,7 @@ fn sum_check(
                     any_printed = true;
                     sum += v.as_f64();
                 }
-                None if c
-                    .flags
-                    .iter()
-                    .any(|f| matches!(*f, "blank" | "missing_marker" | "dropped_blank")) => {}
+                None if counts_as_zero(c) => {}
                 None => return None,
             }
         }

@@ -112,12 +112,8 @@ fn tokenize_word(word: &str, items: &mut Vec<Item>) {
         if is_text_number {
             continue;
         }
-        let mut raw = m.as_str();
-        // `1.` of a following list item glued after digits is handled by the caller; a bare
-        // sign before text (`-`) is not a number.
-        if raw == "+" || raw == "-" {
-            continue;
-        }
+        // The pattern always holds at least one digit, so every match is a number.
+        let raw = m.as_str();
         if !before.is_empty() {
             items.push(Item::Text(nianbao_text::compact(before)));
         }
@@ -134,17 +130,12 @@ fn tokenize_word(word: &str, items: &mut Vec<Item>) {
             .chars()
             .filter(|&c| c != ',')
             .collect();
-        if digits.is_empty() || digits == "-" {
-            raw = "";
-        }
-        if !raw.is_empty() {
-            items.push(Item::Num(Num {
-                digits,
-                unit,
-                raw: raw.to_string(),
-                signed,
-            }));
-        }
+        items.push(Item::Num(Num {
+            digits,
+            unit,
+            raw: raw.to_string(),
+            signed,
+        }));
         pos = m.end();
     }
     let rest = &word[pos..];

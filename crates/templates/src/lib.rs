@@ -146,23 +146,8 @@ pub struct Template {
 }
 
 impl Template {
-    /// Every cell key of this format, in table order (the CSV column order). Cached: the
-    /// keys are built once per process.
+    /// Every cell key of this format, in table order (the CSV column order).
     pub fn keys(&self) -> Vec<String> {
-        static CACHE: OnceLock<Vec<(String, Vec<String>)>> = OnceLock::new();
-        let cache = CACHE.get_or_init(|| {
-            templates()
-                .iter()
-                .map(|t| (t.id.clone(), t.build_keys()))
-                .collect()
-        });
-        match cache.iter().find(|(id, _)| *id == self.id) {
-            Some((_, k)) => k.clone(),
-            None => self.build_keys(),
-        }
-    }
-
-    fn build_keys(&self) -> Vec<String> {
         let mut keys = Vec::new();
         for b in &self.blocks {
             for r in &b.rows {
