@@ -39,8 +39,21 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
         eprintln!("error: {e}");
         return Ok(2);
     }
+    let (data, out, bom) = (
+        cfg.storage.data.clone(),
+        cfg.storage.out.clone(),
+        cfg.storage.bom,
+    );
     match nianbao_crawl::run_blocking(cfg) {
-        Ok(report) => {
+        Ok(mut report) => {
+            // The crawler only archives; the dataset is rebuilt from the archive.
+            match nianbao_dataset::refresh(&data, &out, bom) {
+                Ok(stats) => report.summary.dataset_reports = stats.reports,
+                Err(e) => {
+                    eprintln!("error: dataset: {e}");
+                    return Ok(1);
+                }
+            }
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&report.summary)?);
             } else {
@@ -48,7 +61,7 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
                     println!("(resumed an interrupted run)");
                 }
                 println!("{}", report.summary);
-                println!("dataset: {}", report.out_dir.join("reports.csv").display());
+                println!("dataset: {}", out.join("reports.csv").display());
             }
             Ok(0)
         }

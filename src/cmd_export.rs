@@ -34,7 +34,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
     };
     let data = args.data.unwrap_or(cfg.storage.data.clone());
     let out = args.out.unwrap_or(cfg.storage.out.clone());
-    match nianbao_crawl::export(&data, &out, args.bom || cfg.storage.bom) {
+    match nianbao_dataset::export(&data, &out, args.bom || cfg.storage.bom) {
         Ok(stats) => {
             println!(
                 "exported {} reports from {} archived inputs ({} unreadable) to {}",

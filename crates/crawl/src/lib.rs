@@ -1,5 +1,6 @@
 //! nianbao-crawl: a polite, resumable crawler for the 政府信息公开工作年度报告 columns of
-//! Chinese government sites, feeding the extraction pipeline.
+//! Chinese government sites. It fetches and archives; the dataset is built from the archive
+//! by `nianbao-dataset`.
 //!
 //! Design (Scrapy-style separation, one concern per module):
 //!
@@ -12,8 +13,7 @@
 //!   anti-bot classification ([`classify`]: recorded as `blocked(vendor)`, never bypassed).
 //! * Archive: every attempt goes to WARC files and the SQLite index of `nianbao-archive`,
 //!   which is also the crawl state (frontier, runs). A killed crawl resumes its run.
-//! * [`run`]: the scheduler; [`pipeline`]: archive → `nianbao_ingest` → CSV dataset;
-//!   [`summary`]: per-host run summary; [`serve`]: a tiny HTTP server for the offline demo
+//! * [`run`]: the scheduler; [`summary`]: per-host run summary; [`serve`]: a tiny HTTP server for the offline demo
 //!   and the tests.
 //!
 //! Per-URL failures are data (recorded and summarised); only configuration and storage
@@ -25,7 +25,6 @@ pub mod classify;
 pub mod config;
 pub mod discover;
 pub mod fetch;
-pub mod pipeline;
 pub mod politeness;
 pub mod robots;
 pub mod run;
@@ -34,7 +33,7 @@ pub mod serve;
 pub mod summary;
 
 pub use config::Config;
-pub use run::{export, run, RunReport};
+pub use run::{run, RunReport};
 pub use summary::Summary;
 
 use nianbao_archive::{Archive, NewItem};
@@ -62,9 +61,6 @@ pub enum CrawlError {
     /// The HTTP client could not be built.
     #[error(transparent)]
     Fetch(#[from] fetch::FetchError),
-    /// Writing the dataset failed.
-    #[error(transparent)]
-    Pipeline(#[from] pipeline::PipelineError),
     /// A URL argument is invalid.
     #[error("bad URL {0}")]
     BadUrl(String),

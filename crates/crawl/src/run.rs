@@ -7,7 +7,6 @@
 use nianbao_archive::{Archive, Exchange, NewItem};
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
@@ -16,7 +15,6 @@ use url::Url;
 use crate::config::Config;
 use crate::discover::{self, Page, Role, Rules};
 use crate::fetch::{Fetched, Fetcher, Job, Validators};
-use crate::pipeline::{self, DatasetStats};
 use crate::politeness::Gates;
 use crate::robots::Robots;
 use crate::scope::{host_key, hosts_of};
@@ -28,12 +26,8 @@ use crate::CrawlError;
 pub struct RunReport {
     /// The summary (also printed by the CLI).
     pub summary: Summary,
-    /// Dataset statistics.
-    pub dataset: DatasetStats,
     /// True when an unfinished run was resumed.
     pub resumed: bool,
-    /// Where the dataset was written.
-    pub out_dir: PathBuf,
 }
 
 #[derive(Default)]
@@ -307,23 +301,11 @@ pub async fn run(mut cfg: Config) -> Result<RunReport, CrawlError> {
     progress.finish_and_clear();
     archive.index().finish_run(run_id)?;
 
-    let out_dir = cfg.storage.out.clone();
-    std::fs::create_dir_all(&out_dir).map_err(|e| CrawlError::Io {
-        path: out_dir.display().to_string(),
-        source: e,
-    })?;
-    let dataset = pipeline::write_dataset(&archive, &out_dir, cfg.storage.bom, true)?;
-    let mut summary = Summary::from_index(archive.index(), run_id, &crawl_delays)?;
-    summary.dataset_reports = dataset.reports;
+    let summary = Summary::from_index(archive.index(), run_id, &crawl_delays)?;
     for t in _servers {
         t.abort();
     }
-    Ok(RunReport {
-        summary,
-        dataset,
-        resumed,
-        out_dir,
-    })
+    Ok(RunReport { summary, resumed })
 }
 
 fn robots_pending(archive: &Archive, run_id: i64) -> Result<bool, CrawlError> {
@@ -585,14 +567,4 @@ fn progress_bar() -> indicatif::ProgressBar {
         pb.enable_steady_tick(Duration::from_millis(200));
     }
     pb
-}
-
-/// Rebuild the dataset from the archive in `data_dir` without network (`nianbao export`).
-pub fn export(data_dir: &Path, out_dir: &Path, bom: bool) -> Result<DatasetStats, CrawlError> {
-    let archive = Archive::open_read_only(data_dir)?;
-    std::fs::create_dir_all(out_dir).map_err(|e| CrawlError::Io {
-        path: out_dir.display().to_string(),
-        source: e,
-    })?;
-    Ok(pipeline::write_dataset(&archive, out_dir, bom, false)?)
 }

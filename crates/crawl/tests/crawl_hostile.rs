@@ -171,7 +171,7 @@ out = "{out}"
     );
     let cfg = nianbao_crawl::Config::from_toml(&toml, "test").expect("config");
     let t0 = std::time::Instant::now();
-    let report = nianbao_crawl::run(cfg).await.expect("crawl");
+    let report = crawl(cfg).await;
     let took = t0.elapsed();
     println!("{}\ncrawl took {took:?}", report.summary);
 
@@ -326,7 +326,7 @@ out = "{out}"
         s.abort();
     }
     let out2 = dir.path().join("out2");
-    nianbao_crawl::export(&data, &out2, false).expect("export");
+    nianbao_dataset::export(&data, &out2, false).expect("export");
     for f in ["reports.csv", "cells.csv", "checks.csv", "codebook.csv"] {
         let x = std::fs::read(out.join(f)).expect("crawl csv");
         let y = std::fs::read(out2.join(f)).expect("export csv");

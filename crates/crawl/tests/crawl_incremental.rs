@@ -17,9 +17,7 @@ async fn second_run_is_conditional_and_incremental() {
     let toml = column_config(std::slice::from_ref(&host), &data, &out, 50);
 
     // Run 1: everything new.
-    let r1 = nianbao_crawl::run(nianbao_crawl::Config::from_toml(&toml, "t").expect("cfg"))
-        .await
-        .expect("run 1");
+    let r1 = crawl(nianbao_crawl::Config::from_toml(&toml, "t").expect("cfg")).await;
     assert_eq!(r1.summary.total().new_reports, 5);
     assert_eq!(read_csv(&out.join("reports.csv")).len(), 5);
     let csv1 = std::fs::read(out.join("reports.csv")).expect("csv");
@@ -27,9 +25,7 @@ async fn second_run_is_conditional_and_incremental() {
 
     // Run 2: unchanged site -> only conditional requests, all 304, nothing new.
     log.clear();
-    let r2 = nianbao_crawl::run(nianbao_crawl::Config::from_toml(&toml, "t").expect("cfg"))
-        .await
-        .expect("run 2");
+    let r2 = crawl(nianbao_crawl::Config::from_toml(&toml, "t").expect("cfg")).await;
     let hits = log.hits();
     println!(
         "run 1: {hits1} requests; run 2: {} requests\n{}",
@@ -63,9 +59,7 @@ async fn second_run_is_conditional_and_incremental() {
     // Run 3: one new report on the site -> exactly that one is added.
     *count.lock().expect("lock") = 6;
     log.clear();
-    let r3 = nianbao_crawl::run(nianbao_crawl::Config::from_toml(&toml, "t").expect("cfg"))
-        .await
-        .expect("run 3");
+    let r3 = crawl(nianbao_crawl::Config::from_toml(&toml, "t").expect("cfg")).await;
     println!("{}", r3.summary);
     assert_eq!(r3.summary.total().new_reports, 1);
     let archive = nianbao_archive::Archive::open_read_only(&data).expect("archive");

@@ -226,3 +226,15 @@ out = "{}"
         out.display()
     )
 }
+
+/// Run a crawl, then build the dataset from its archive as `nianbao crawl` does.
+pub async fn crawl(cfg: nianbao_crawl::Config) -> nianbao_crawl::RunReport {
+    let (data, out, bom) = (
+        cfg.storage.data.clone(),
+        cfg.storage.out.clone(),
+        cfg.storage.bom,
+    );
+    let report = nianbao_crawl::run(cfg).await.expect("crawl");
+    nianbao_dataset::refresh(&data, &out, bom).expect("dataset");
+    report
+}

@@ -1,4 +1,4 @@
-//! The pipeline: archived report pages and attachments → `nianbao_ingest::extract_bytes` →
+//! Archived report pages and attachments → `nianbao_ingest::extract_bytes` →
 //! `nianbao_export::write_dataset`. The dataset is always rebuilt from the archive alone
 //! (latest successful copy of every report and attachment URL, in URL order), so
 //! `nianbao crawl` and `nianbao export` produce the same bytes.
@@ -17,6 +17,14 @@ pub enum PipelineError {
     /// Writing the dataset failed.
     #[error("writing dataset: {0}")]
     Export(#[from] nianbao_export::ExportError),
+    /// The output directory could not be created.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
 }
 
 /// What a dataset build did.
@@ -120,5 +128,28 @@ pub fn write_dataset(
             .iter()
             .filter(|(_, s)| s.starts_with("error"))
             .count(),
+    })
+}
+
+/// Rebuild the dataset from the archive in `data_dir` without network (`nianbao export`).
+/// The archive is opened read-only and the extraction status is not recorded.
+pub fn export(data_dir: &Path, out_dir: &Path, bom: bool) -> Result<DatasetStats, PipelineError> {
+    let archive = Archive::open_read_only(data_dir)?;
+    create_out(out_dir)?;
+    write_dataset(&archive, out_dir, bom, false)
+}
+
+/// Refresh the dataset after a crawl: like [`export`], but the archive is opened for writing
+/// and the extraction status of every input is recorded in its index.
+pub fn refresh(data_dir: &Path, out_dir: &Path, bom: bool) -> Result<DatasetStats, PipelineError> {
+    let archive = Archive::open(data_dir)?;
+    create_out(out_dir)?;
+    write_dataset(&archive, out_dir, bom, true)
+}
+
+fn create_out(out_dir: &Path) -> Result<(), PipelineError> {
+    std::fs::create_dir_all(out_dir).map_err(|e| PipelineError::Io {
+        path: out_dir.display().to_string(),
+        source: e,
     })
 }

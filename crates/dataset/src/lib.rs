@@ -1,0 +1,14 @@
+//! nianbao-dataset: archive or files → reports → dataset.
+//!
+//! The crawler only fetches and archives; this crate reads the archive (or files), runs every
+//! input through `nianbao_ingest`, and writes the dataset through `nianbao_export`. `nianbao
+//! crawl` calls it after a crawl and `nianbao export` calls it on its own, so both produce
+//! the same bytes from the same archive.
+
+#![warn(missing_docs)]
+
+mod archive_input;
+
+pub use archive_input::{
+    export, extract_archive, refresh, write_dataset, DatasetStats, Extracted, PipelineError,
+};
