@@ -159,52 +159,28 @@ fn record_from_row(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
     })
 }
 
-/// A URL waiting in (or done with) the frontier.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FrontierItem {
-    /// The URL.
-    pub url: String,
-    /// Host key.
-    pub host: String,
-    /// Role (`robots`, `listing`, `report`, `attachment`, `api`).
-    pub role: String,
-    /// Link depth from a start URL.
-    pub depth: i64,
-    /// Page that linked to it.
-    pub referrer: Option<String>,
-    /// Name of the configured source it belongs to.
-    pub source: Option<String>,
-    /// `pending`, `done` or `failed`.
-    pub state: String,
-}
-
-/// A link to add to the frontier.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewItem {
-    /// The URL.
-    pub url: String,
-    /// Host key.
-    pub host: String,
-    /// Role.
-    pub role: String,
-    /// Depth.
-    pub depth: i64,
-    /// Page that linked to it.
-    pub referrer: Option<String>,
-    /// Source name.
-    pub source: Option<String>,
-    /// When the URL was already handled in an earlier run: schedule it again in this run
-    /// (listing pages, conditional revisits) or leave it alone (`false`).
-    pub revisit: bool,
-}
-
 /// The index database.
 #[derive(Debug)]
 pub struct Index {
-    conn: Connection,
+    pub(crate) conn: Connection,
+    /// Last frontier sequence number given out (read once, then counted here).
+    pub(crate) seq: Option<i64>,
 }
 
-fn now_text() -> String {
+/// Bring an older archive's schema up to date (columns are only ever added).
+fn migrate(conn: &Connection) -> Result<(), ArchiveError> {
+    let mut st = conn.prepare("SELECT name FROM pragma_table_info('frontier')")?;
+    let have: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    for (name, decl) in crate::frontier::FRONTIER_COLUMNS {
+        if !have.iter().any(|h| h == name) {
+            conn.execute_batch(&format!("ALTER TABLE frontier ADD COLUMN {name} {decl}"))?;
+        }
+    }
+    conn.execute_batch(crate::frontier::FRONTIER_INDEXES)?;
+    Ok(())
+}
+
+pub(crate) fn now_text() -> String {
     crate::warc::warc_date(std::time::SystemTime::now())
 }
 
@@ -216,7 +192,8 @@ impl Index {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Index { conn })
+        migrate(&conn)?;
+        Ok(Index { conn, seq: None })
     }
 
     /// Open an existing index read-only (for export: no writes at all).
@@ -226,7 +203,7 @@ impl Index {
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        Ok(Index { conn })
+        Ok(Index { conn, seq: None })
     }
 
     /// The underlying connection, for ad-hoc queries (reports, tests).
@@ -295,108 +272,6 @@ impl Index {
         Ok(out)
     }
 
-    /// Add links to the frontier of `run_id`. Returns how many were scheduled.
-    pub fn enqueue(&mut self, run_id: i64, items: &[NewItem]) -> Result<usize, ArchiveError> {
-        let tx = self.conn.transaction()?;
-        let n = enqueue_tx(&tx, run_id, items)?;
-        tx.commit()?;
-        Ok(n)
-    }
-
-    /// Pending frontier items of a run, oldest first.
-    pub fn pending(&self, run_id: i64, limit: usize) -> Result<Vec<FrontierItem>, ArchiveError> {
-        let mut st = self.conn.prepare(
-            "SELECT url, host, role, depth, referrer, source, state FROM frontier \
-             WHERE run_id = ?1 AND state = 'pending' ORDER BY CASE role WHEN 'robots' THEN 0 ELSE 1 END, seq LIMIT ?2",
-        )?;
-        let rows = st.query_map(params![run_id, limit as i64], frontier_from_row)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    }
-
-    /// A frontier entry by URL.
-    pub fn frontier_item(&self, url: &str) -> Result<Option<(FrontierItem, i64)>, ArchiveError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT url, host, role, depth, referrer, source, state, run_id FROM frontier WHERE url = ?1",
-                params![url],
-                |r| Ok((frontier_from_row(r)?, r.get(7)?)),
-            )
-            .optional()?)
-    }
-
-    /// Set the state of a frontier entry without a record (e.g. `robots_denied`).
-    pub fn set_state(&self, url: &str, state: &str) -> Result<(), ArchiveError> {
-        self.conn.execute(
-            "UPDATE frontier SET state = ?1 WHERE url = ?2",
-            params![state, url],
-        )?;
-        Ok(())
-    }
-
-    /// Count frontier entries of a run by state.
-    pub fn frontier_counts(&self, run_id: i64) -> Result<Vec<(String, i64)>, ArchiveError> {
-        let mut st = self
-            .conn
-            .prepare("SELECT state, COUNT(*) FROM frontier WHERE run_id = ?1 GROUP BY state")?;
-        let rows = st.query_map(params![run_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    }
-
-    /// Insert a record row, mark its frontier entry and enqueue discovered links, in one
-    /// transaction. The WARC bytes must already be durable.
-    pub fn commit_record(
-        &mut self,
-        row: &RecordRow,
-        frontier: Option<(&str, &str)>,
-        discovered: &[NewItem],
-    ) -> Result<i64, ArchiveError> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO records(run_id, url, host, method, role, referrer, status, outcome, error_kind, \
-             error_detail, novelty, fetched_at, content_type, charset, etag, last_modified, location, \
-             payload_sha256, payload_sha1, payload_len, warc_file, warc_offset, warc_length, request_offset, \
-             extraction) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25)",
-            params![
-                row.run_id,
-                row.url,
-                row.host,
-                row.method,
-                row.role,
-                row.referrer,
-                row.status.map(|s| s as i64),
-                row.outcome,
-                row.error_kind,
-                row.error_detail,
-                row.novelty,
-                row.fetched_at,
-                row.content_type,
-                row.charset,
-                row.etag,
-                row.last_modified,
-                row.location,
-                row.payload_sha256,
-                row.payload_sha1,
-                row.payload_len,
-                row.warc_file,
-                row.warc_offset,
-                row.warc_length,
-                row.request_offset,
-                row.extraction,
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        if let Some((url, state)) = frontier {
-            tx.execute(
-                "UPDATE frontier SET state = ?1, last_record = ?2 WHERE url = ?3",
-                params![state, id, url],
-            )?;
-        }
-        enqueue_tx(&tx, row.run_id, discovered)?;
-        tx.commit()?;
-        Ok(id)
-    }
-
     /// Update the extraction status of a record.
     pub fn set_extraction(&self, id: i64, status: &str) -> Result<(), ArchiveError> {
         self.conn.execute(
@@ -454,101 +329,5 @@ impl Index {
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([], record_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    }
-}
-
-fn frontier_from_row(r: &Row<'_>) -> rusqlite::Result<FrontierItem> {
-    Ok(FrontierItem {
-        url: r.get(0)?,
-        host: r.get(1)?,
-        role: r.get(2)?,
-        depth: r.get(3)?,
-        referrer: r.get(4)?,
-        source: r.get(5)?,
-        state: r.get(6)?,
-    })
-}
-
-fn enqueue_tx(
-    tx: &rusqlite::Transaction<'_>,
-    run_id: i64,
-    items: &[NewItem],
-) -> Result<usize, ArchiveError> {
-    let mut n = 0;
-    let mut seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM frontier", [], |r| {
-        r.get(0)
-    })?;
-    for it in items {
-        let existing: Option<i64> = tx
-            .query_row(
-                "SELECT run_id FROM frontier WHERE url = ?1",
-                params![it.url],
-                |r| r.get(0),
-            )
-            .optional()?;
-        seq += 1;
-        match existing {
-            None => {
-                tx.execute(
-                    "INSERT INTO frontier(url, host, role, depth, referrer, source, state, run_id, seq) \
-                     VALUES (?1,?2,?3,?4,?5,?6,'pending',?7,?8)",
-                    params![it.url, it.host, it.role, it.depth, it.referrer, it.source, run_id, seq],
-                )?;
-                n += 1;
-            }
-            Some(r) if r < run_id && it.revisit => {
-                tx.execute(
-                    "UPDATE frontier SET state = 'pending', run_id = ?1, seq = ?2, depth = MIN(depth, ?3), \
-                     role = ?4 WHERE url = ?5",
-                    params![run_id, seq, it.depth, it.role, it.url],
-                )?;
-                n += 1;
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(n)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn item(url: &str, revisit: bool) -> NewItem {
-        NewItem {
-            url: url.into(),
-            host: "h".into(),
-            role: "listing".into(),
-            depth: 0,
-            referrer: None,
-            source: None,
-            revisit,
-        }
-    }
-
-    #[test]
-    fn frontier_per_run() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ix = Index::open(&dir.path().join("i.sqlite")).unwrap();
-        let r1 = ix.start_run("").unwrap();
-        assert_eq!(
-            ix.enqueue(r1, &[item("a", true), item("b", false), item("a", true)])
-                .unwrap(),
-            2
-        );
-        assert_eq!(ix.pending(r1, 10).unwrap().len(), 2);
-        ix.set_state("a", "done").unwrap();
-        ix.set_state("b", "done").unwrap();
-        ix.finish_run(r1).unwrap();
-        assert_eq!(ix.unfinished_run("").unwrap(), None);
-        let r2 = ix.start_run("").unwrap();
-        assert_eq!(
-            ix.enqueue(r2, &[item("a", true), item("b", false)])
-                .unwrap(),
-            1
-        );
-        let p = ix.pending(r2, 10).unwrap();
-        assert_eq!(p.len(), 1);
-        assert_eq!(p[0].url, "a");
     }
 }

@@ -21,10 +21,16 @@
 
 #![warn(missing_docs)]
 
+pub mod commit;
+pub mod frontier;
 pub mod index;
+pub mod state;
 pub mod warc;
 
-pub use index::{FrontierItem, Index, NewItem, RecordRow};
+pub use commit::{prepare, Commit, Prepared};
+pub use frontier::{request_key, FrontierItem, NewItem};
+pub use index::{Index, RecordRow};
+pub use state::{FrontierState, Method, Outcome};
 pub use warc::{HttpResponse, WarcRecord};
 
 use std::path::{Path, PathBuf};
@@ -71,7 +77,7 @@ pub struct Exchange {
     /// Host key (host plus non-default port).
     pub host: String,
     /// HTTP method.
-    pub method: String,
+    pub method: Method,
     /// Role in the crawl (`robots`, `listing`, `report`, `attachment`, `api`).
     pub role: String,
     /// Page that linked to it.
@@ -88,15 +94,15 @@ pub struct Exchange {
     pub response: Option<HttpResponse>,
     /// Remote IP address, when known.
     pub ip: Option<String>,
-    /// Outcome (`ok`, `not_modified`, `redirect`, `http_error`, `blocked`, `failed`, ...).
-    pub outcome: String,
+    /// What the attempt came to.
+    pub outcome: Outcome,
     /// Failure/block kind.
     pub error_kind: Option<String>,
     /// Failure detail.
     pub error_detail: Option<String>,
     /// Charset of the payload, when known.
     pub charset: Option<String>,
-    /// `new`, `changed`, `unchanged` (set by [`Archive::store`] when left empty).
+    /// `new`, `changed`, `unchanged` (set on commit when left empty).
     pub novelty: Option<String>,
     /// Extraction status to store with the row.
     pub extraction: Option<String>,
@@ -216,7 +222,7 @@ impl Archive {
         Ok(())
     }
 
-    fn writer(&mut self) -> Result<&mut (String, warc::WarcWriter), ArchiveError> {
+    pub(crate) fn writer(&mut self) -> Result<&mut (String, warc::WarcWriter), ArchiveError> {
         if self.read_only {
             return Err(ArchiveError::Corrupt("archive opened read-only".into()));
         }
@@ -259,115 +265,6 @@ impl Archive {
             .ok_or_else(|| ArchiveError::Corrupt("no WARC writer".into()))
     }
 
-    /// Write the exchange to WARC, fsync, then commit its index row together with the
-    /// frontier state `(frontier url, state)` and the newly discovered links. Returns the row.
-    pub fn store(
-        &mut self,
-        ex: &Exchange,
-        frontier: Option<(&str, &str)>,
-        discovered: &[NewItem],
-    ) -> Result<RecordRow, ArchiveError> {
-        let when = ex.fetched_at.unwrap_or_else(SystemTime::now);
-        // The index key may carry an internal `#post` marker; the WARC records the real URI.
-        let target = ex.url.split('#').next().unwrap_or(&ex.url).to_string();
-        let mut req = WarcRecord::new("request", when)
-            .with("WARC-Target-URI", target.clone())
-            .with("Content-Type", "application/http;msgtype=request");
-        req.block =
-            warc::http_request_bytes(&ex.method, &target, &ex.request_headers, &ex.request_body);
-        let req_id = req.id().to_string();
-
-        let mut row = RecordRow {
-            run_id: ex.run_id,
-            url: ex.url.clone(),
-            host: ex.host.clone(),
-            method: ex.method.clone(),
-            role: ex.role.clone(),
-            referrer: ex.referrer.clone(),
-            outcome: ex.outcome.clone(),
-            error_kind: ex.error_kind.clone(),
-            error_detail: ex.error_detail.clone(),
-            fetched_at: warc::warc_date(when),
-            charset: ex.charset.clone(),
-            extraction: ex.extraction.clone(),
-            novelty: ex.novelty.clone(),
-            ..Default::default()
-        };
-
-        let main = match &ex.response {
-            Some(http) => {
-                let mut rec = WarcRecord::new("response", when)
-                    .with("WARC-Target-URI", target.clone())
-                    .with("WARC-Concurrent-To", req_id.clone())
-                    .with("Content-Type", "application/http;msgtype=response");
-                if let Some(ip) = &ex.ip {
-                    rec = rec.with("WARC-IP-Address", ip.clone());
-                }
-                let block = http.to_bytes();
-                let sha1 = warc::sha1_base32(&http.body);
-                rec = rec
-                    .with("WARC-Block-Digest", warc::sha1_base32(&block))
-                    .with("WARC-Payload-Digest", sha1.clone());
-                if let Some(kind) = &ex.error_kind {
-                    rec = rec.with("WARC-Nianbao-Outcome", format!("{} {kind}", ex.outcome));
-                }
-                rec.block = block;
-                row.status = Some(http.status);
-                row.content_type = http.header("content-type").map(str::to_string);
-                row.etag = http.header("etag").map(str::to_string);
-                row.last_modified = http.header("last-modified").map(str::to_string);
-                row.location = http.header("location").map(str::to_string);
-                row.payload_sha1 = Some(sha1);
-                row.payload_len = Some(http.body.len() as i64);
-                if ex.outcome == "ok" {
-                    let sha256 = warc::sha256_hex(&http.body);
-                    if row.novelty.is_none() {
-                        row.novelty = Some(match self.index.latest_ok(&ex.url)? {
-                            None => "new".into(),
-                            Some(prev)
-                                if prev.payload_sha256.as_deref() == Some(sha256.as_str()) =>
-                            {
-                                "unchanged".into()
-                            }
-                            Some(_) => "changed".into(),
-                        });
-                    }
-                    row.payload_sha256 = Some(sha256);
-                } else {
-                    row.payload_sha256 = Some(warc::sha256_hex(&http.body));
-                }
-                rec
-            }
-            None => {
-                let mut rec = WarcRecord::new("metadata", when)
-                    .with("WARC-Target-URI", target.clone())
-                    .with("WARC-Concurrent-To", req_id.clone())
-                    .with("Content-Type", "application/warc-fields");
-                rec.block = format!(
-                    "outcome: {}\r\nerror-kind: {}\r\nerror-detail: {}\r\n",
-                    ex.outcome,
-                    ex.error_kind.as_deref().unwrap_or(""),
-                    ex.error_detail
-                        .as_deref()
-                        .unwrap_or("")
-                        .replace(['\r', '\n'], " ")
-                )
-                .into_bytes();
-                rec
-            }
-        };
-
-        let (name, w) = self.writer()?;
-        let spans = w.append(&[&req, &main])?;
-        w.sync()?;
-        row.warc_file = name.clone();
-        row.request_offset = Some(spans[0].0 as i64);
-        row.warc_offset = spans[1].0 as i64;
-        row.warc_length = spans[1].1 as i64;
-        row.id = self.index.commit_record(&row, frontier, discovered)?;
-        Ok(row)
-    }
-
     /// Read the response stored for an index row.
     pub fn read_response(&self, row: &RecordRow) -> Result<StoredResponse, ArchiveError> {
         let rec = warc::read_record_at(
@@ -397,10 +294,10 @@ mod tests {
         Exchange {
             url: url.into(),
             host: "h".into(),
-            method: "GET".into(),
+            method: Method::Get,
             role: "report".into(),
             run_id: 1,
-            outcome: "ok".into(),
+            outcome: Outcome::Ok,
             response: Some(HttpResponse {
                 status: 200,
                 reason: "OK".into(),

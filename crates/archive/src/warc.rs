@@ -67,7 +67,15 @@ impl WarcRecord {
 
     /// Serialise (uncompressed): version line, headers, blank line, block, two CRLFs.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.block.len() + 512);
+        let mut out = self.head_bytes(self.block.len());
+        out.extend_from_slice(&self.block);
+        out.extend_from_slice(b"\r\n\r\n");
+        out
+    }
+
+    /// The version line, the header fields and the blank line, for a block of `block_len`.
+    fn head_bytes(&self, block_len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(512);
         out.extend_from_slice(b"WARC/1.1\r\n");
         for (k, v) in &self.headers {
             if k.eq_ignore_ascii_case("Content-Length") {
@@ -80,9 +88,7 @@ impl WarcRecord {
             out.extend_from_slice(v.as_bytes());
             out.extend_from_slice(b"\r\n");
         }
-        out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", self.block.len()).as_bytes());
-        out.extend_from_slice(&self.block);
-        out.extend_from_slice(b"\r\n\r\n");
+        out.extend_from_slice(format!("Content-Length: {block_len}\r\n\r\n").as_bytes());
         out
     }
 
@@ -126,11 +132,32 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Compress one record into one gzip member.
 pub fn gzip_member(rec: &WarcRecord) -> Result<Vec<u8>, ArchiveError> {
-    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+    let mut enc = GzEncoder::new(Vec::new(), GZIP_LEVEL);
     enc.write_all(&rec.to_bytes())
         .map_err(ArchiveError::io("gzip"))?;
     enc.finish().map_err(ArchiveError::io("gzip"))
 }
+
+/// Compress one record whose block is the concatenation of `parts` (`rec.block` is
+/// ignored) into one gzip member, without first copying the parts into one buffer.
+pub fn gzip_member_parts(rec: &WarcRecord, parts: &[&[u8]]) -> Result<Vec<u8>, ArchiveError> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let mut enc = GzEncoder::new(Vec::with_capacity(len / 3 + 256), GZIP_LEVEL);
+    let io = ArchiveError::io("gzip");
+    let result = (|| {
+        enc.write_all(&rec.head_bytes(len))?;
+        for p in parts {
+            enc.write_all(p)?;
+        }
+        enc.write_all(b"\r\n\r\n")?;
+        enc.finish()
+    })();
+    result.map_err(io)
+}
+
+/// Compression of WARC members: level 3 costs a third of the default level's time on
+/// HTML for files about 8% larger (measured on the corpus pages).
+const GZIP_LEVEL: Compression = Compression::new(3);
 
 /// Appends gzip-member records to one `.warc.gz` file.
 #[derive(Debug)]
@@ -188,6 +215,17 @@ impl WarcWriter {
         self.file.write_all(&buf).map_err(ArchiveError::io(name))?;
         self.len += buf.len() as u64;
         Ok(spans)
+    }
+
+    /// Append bytes that are already whole gzip members; returns the offset they start at.
+    /// The data is not yet durable: call [`WarcWriter::sync`].
+    pub fn append_raw(&mut self, members: &[u8]) -> Result<u64, ArchiveError> {
+        let at = self.len;
+        self.file
+            .write_all(members)
+            .map_err(ArchiveError::io(self.path.display().to_string()))?;
+        self.len += members.len() as u64;
+        Ok(at)
     }
 
     /// fsync the file (data and size).
@@ -292,6 +330,13 @@ impl HttpResponse {
     /// length; `Transfer-Encoding` and `Content-Encoding` are renamed with an
     /// `X-Archive-Orig-` prefix because the stored body is already decoded.
     pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = self.head_bytes();
+        out.extend_from_slice(&self.body);
+        out
+    }
+
+    /// The status line and header fields of [`HttpResponse::to_bytes`], without the body.
+    pub fn head_bytes(&self) -> Vec<u8> {
         let mut out = format!("HTTP/1.1 {} {}\r\n", self.status, self.reason).into_bytes();
         for (k, v) in &self.headers {
             let lower = k.to_ascii_lowercase();
@@ -306,7 +351,6 @@ impl HttpResponse {
             }
         }
         out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", self.body.len()).as_bytes());
-        out.extend_from_slice(&self.body);
         out
     }
 
@@ -375,12 +419,34 @@ pub fn sha1_base32(bytes: &[u8]) -> String {
     format!("sha1:{}", base32(&Sha1::digest(bytes)))
 }
 
+/// Digests of a response without copying its body: `(payload sha1, block sha1, payload
+/// sha256)`, the sha1 ones as `sha1:BASE32`, the block being `head` followed by `body`.
+pub fn digests(head: &[u8], body: &[u8]) -> (String, String, String) {
+    let payload = Sha1::digest(body);
+    let mut block = Sha1::new();
+    block.update(head);
+    block.update(body);
+    let sha256 = Sha256::digest(body);
+    (
+        format!("sha1:{}", base32(&payload)),
+        format!("sha1:{}", base32(&block.finalize())),
+        hex(&sha256),
+    )
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
 /// Lower-case hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
 }
 
 fn base32(data: &[u8]) -> String {

@@ -61,7 +61,11 @@ pub struct Source {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CrawlConfig {
-    /// Maximum number of fetches per run (all hosts together).
+    /// Page budget of one host in one run: requests (listing pages, reports, attachments;
+    /// not robots.txt) started per host. What is left waits, recorded as `over_budget`,
+    /// and is scheduled again by the next run.
+    pub max_pages_per_host: usize,
+    /// Optional cap on requests per run over all hosts together; 0 = none.
     pub max_pages: usize,
     /// Maximum link depth from a start URL (pagination does not add depth).
     pub max_depth: u32,
@@ -82,14 +86,21 @@ pub struct CrawlConfig {
     pub attachments: bool,
     /// Maximum number of requests in flight over all hosts.
     pub max_concurrency: usize,
-    /// Maximum redirects followed for one URL.
+    /// Maximum redirects followed for one request, across hosts.
     pub max_redirects: usize,
+    /// When a URL's scheme cannot connect (connection or TLS error), try the other one
+    /// (http ↔ https) once; the switch is recorded and kept for the host in this run.
+    pub scheme_fallback: bool,
+    /// Fixed addresses for host names (like curl's `--resolve`), checked by the same
+    /// address guard as DNS answers: `{ "www.example.gov.cn" = ["203.0.113.7"] }`.
+    pub resolve: std::collections::BTreeMap<String, Vec<std::net::IpAddr>>,
 }
 
 impl Default for CrawlConfig {
     fn default() -> Self {
         CrawlConfig {
-            max_pages: 5000,
+            max_pages_per_host: 5000,
+            max_pages: 0,
             max_depth: 4,
             max_list_pages: 100,
             report_title_pattern: "年度[报報]告|年[报報]".into(),
@@ -101,6 +112,8 @@ impl Default for CrawlConfig {
             attachments: true,
             max_concurrency: 16,
             max_redirects: 5,
+            scheme_fallback: true,
+            resolve: Default::default(),
         }
     }
 }

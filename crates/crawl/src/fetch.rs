@@ -1,9 +1,11 @@
-//! Fetching one URL politely: per-host gate, SSRF guard, timeouts, body cap, retries with
-//! exponential backoff and jitter, `Retry-After`, conditional requests, manual redirects
-//! (each hop recorded; out-of-scope targets recorded, not followed), and anti-bot
-//! classification. Every attempt becomes one [`Exchange`] for the archive.
+//! Fetching one request politely: per-host gate, address guard (a resolver that checks
+//! and pins, [`crate::resolve`]), timeouts, body cap, retries with exponential backoff and
+//! jitter (DNS and connection failures included), `Retry-After`, conditional requests,
+//! manual redirects (each hop recorded; one redirect budget per original request across
+//! hosts; robots.txt consulted before a hop is followed; out-of-scope targets recorded, not
+//! followed), and anti-bot classification. Every attempt becomes one [`Exchange`].
 
-use nianbao_archive::{Exchange, HttpResponse};
+use nianbao_archive::{Exchange, HttpResponse, Method, Outcome};
 use reqwest::header::{HeaderMap, HeaderValue};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -13,7 +15,10 @@ use url::Url;
 use crate::classify::{classify, Answer};
 use crate::config::Config;
 use crate::politeness::{backoff, Gates};
-use crate::scope::{check_address, host_key};
+use crate::request::Request;
+use crate::resolve::{find_resolve_error, GuardedResolver, ResolveErrorKind};
+use crate::robots::Robots;
+use crate::scope::{check_literal, host_key};
 
 /// Errors building the HTTP client.
 #[derive(Debug, thiserror::Error)]
@@ -32,32 +37,27 @@ pub struct Validators {
     pub last_modified: Option<String>,
 }
 
-/// One URL to fetch.
-#[derive(Debug, Clone)]
-pub struct Job {
-    /// The URL.
-    pub url: Url,
-    /// Role name (for the archive).
-    pub role: String,
-    /// Referrer page.
-    pub referrer: Option<String>,
-    /// Conditional-request validators.
-    pub validators: Option<Validators>,
-    /// Hosts in scope for redirects.
-    pub allowed: Arc<HashSet<String>>,
-    /// Run id.
+/// What a fetch may do beyond the request itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// Run id (goes into every exchange).
     pub run_id: i64,
+    /// Hosts in scope for redirects.
+    pub allowed: &'a HashSet<String>,
+    /// The rules of the request's host, for same-host redirect hops.
+    pub robots: Option<&'a Robots>,
 }
 
-/// Everything that happened while fetching one URL.
+/// Everything that happened while fetching one request.
 #[derive(Debug, Clone, Default)]
 pub struct Fetched {
     /// Every attempt and redirect hop, in order; the last one is the final answer.
     pub attempts: Vec<Exchange>,
     /// URL of the final answer (after same-host redirects).
     pub final_url: Option<Url>,
-    /// In-scope redirect target on another host, to be scheduled as its own URL.
-    pub redirect_to: Option<Url>,
+    /// In-scope redirect target on another host, to be scheduled as its own request, with
+    /// the redirects followed so far (the budget travels with it).
+    pub redirect_to: Option<(Url, u32)>,
 }
 
 impl Fetched {
@@ -79,33 +79,39 @@ fn now() -> SystemTime {
     SystemTime::now()
 }
 
+const ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+const ACCEPT_LANGUAGE: &str = "zh-CN,zh;q=0.9";
+
 impl Fetcher {
     /// Build the client from the configuration.
     pub fn new(cfg: Arc<Config>, gates: Arc<Gates>) -> Result<Fetcher, FetchError> {
         let p = &cfg.politeness;
         let mut headers = HeaderMap::new();
-        headers.insert(
-            reqwest::header::ACCEPT,
-            HeaderValue::from_static(
-                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-            ),
-        );
+        headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static(ACCEPT));
         headers.insert(
             reqwest::header::ACCEPT_LANGUAGE,
-            HeaderValue::from_static("zh-CN,zh;q=0.9"),
+            HeaderValue::from_static(ACCEPT_LANGUAGE),
         );
-        let mut b = reqwest::Client::builder()
+        let resolver = GuardedResolver::new(
+            cfg.crawl.allow_private_addresses,
+            cfg.crawl.resolve.clone().into_iter().collect(),
+        );
+        let client = reqwest::Client::builder()
             .user_agent(p.user_agent.clone())
             .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs_f64(p.timeout_s))
             .connect_timeout(Duration::from_secs_f64(p.connect_timeout_s))
-            .pool_max_idle_per_host(p.per_host_concurrency);
-        if cfg.crawl.allow_private_addresses {
-            // Tests and the demo talk to 127.0.0.1: never through a system proxy.
-            b = b.no_proxy();
-        }
-        let client = b.build().map_err(|e| FetchError::Client(e.to_string()))?;
+            // Only hosts being crawled keep a connection: idle ones are closed soon, so a
+            // national crawl does not hold thousands of sockets and TLS buffers.
+            .pool_max_idle_per_host(p.per_host_concurrency)
+            .pool_idle_timeout(Duration::from_secs(15))
+            // A system proxy would resolve and connect on its own, out of reach of the
+            // address guard: the crawler always connects directly.
+            .no_proxy()
+            .dns_resolver(Arc::new(resolver))
+            .build()
+            .map_err(|e| FetchError::Client(e.to_string()))?;
         Ok(Fetcher { client, gates, cfg })
     }
 
@@ -118,39 +124,48 @@ impl Fetcher {
         Duration::from_millis(self.cfg.politeness.delay_ms)
     }
 
-    /// Fetch one URL with retries and same-host redirects.
-    pub async fn fetch(&self, job: &Job) -> Fetched {
+    /// Fetch one request with retries and same-host redirects.
+    pub async fn fetch(&self, req: &Request, ctx: Context<'_>) -> Fetched {
         let mut out = Fetched::default();
-        let mut url = job.url.clone();
+        let mut url = req.url.clone();
+        let mut method = req.method;
+        let mut body = req.body.clone();
+        let mut hops = req.hops;
         let mut chain: Vec<Url> = vec![url.clone()];
+        let allow_private = self.cfg.crawl.allow_private_addresses;
         loop {
             let host = host_key(&url);
-            let ip = match check_address(&url, self.cfg.crawl.allow_private_addresses).await {
-                Ok(ip) => ip,
-                Err(msg) => {
-                    let kind = if msg.starts_with("private") {
-                        "private_address"
-                    } else {
-                        "dns_error"
-                    };
-                    out.attempts
-                        .push(self.failure(job, &url, "refused", kind, &msg, vec![]));
-                    out.final_url = Some(url);
-                    return out;
-                }
-            };
-            let validators = if url == job.url {
-                job.validators.clone()
+            if let Err(msg) = check_literal(&url, allow_private) {
+                let kind = if msg.starts_with("private") {
+                    "private_address"
+                } else {
+                    "bad_url"
+                };
+                out.attempts.push(self.failure(
+                    req,
+                    ctx.run_id,
+                    &url,
+                    method,
+                    Outcome::Refused,
+                    kind,
+                    &msg,
+                ));
+                out.final_url = Some(url);
+                return out;
+            }
+            let validators = if url == req.url {
+                req.validators.clone()
             } else {
                 None
             };
             let mut attempt = 0u32;
             let ex = loop {
                 self.gates.wait(&host, self.base_delay()).await;
-                let (mut ex, retry_after) = self.once(job, &url, validators.as_ref(), ip).await;
+                let (mut ex, retry_after) = self
+                    .once(req, ctx.run_id, &url, method, &body, validators.as_ref())
+                    .await;
                 self.gates.done(&host);
-                let transient = is_transient(&ex);
-                if transient && attempt < self.cfg.politeness.retries {
+                if is_transient(&ex) && attempt < self.cfg.politeness.retries {
                     let mut wait = backoff(
                         Duration::from_millis(self.cfg.politeness.backoff_ms),
                         attempt,
@@ -163,7 +178,7 @@ impl Fetcher {
                             .hold(&host, tokio::time::Instant::now() + ra.min(cap));
                     }
                     tracing::debug!(url = %url, kind = ?ex.error_kind, ?wait, attempt, "retrying");
-                    ex.outcome = "retried".into();
+                    ex.outcome = Outcome::Retried;
                     out.attempts.push(ex);
                     tokio::time::sleep(wait).await;
                     attempt += 1;
@@ -171,52 +186,63 @@ impl Fetcher {
                 }
                 break ex;
             };
-            let status = ex.response.as_ref().map(|r| r.status).unwrap_or(0);
-            let location = ex
-                .response
-                .as_ref()
-                .and_then(|r| r.header("location"))
-                .map(str::to_string);
-            if ex.outcome == "redirect" {
-                let target = location
-                    .as_deref()
-                    .and_then(|l| url.join(l).ok())
-                    .map(|mut u| {
-                        u.set_fragment(None);
-                        u
-                    });
-                let Some(target) = target else {
-                    let mut ex = ex;
-                    ex.outcome = "http_error".into();
-                    ex.error_kind = Some("bad_redirect".into());
-                    ex.error_detail = Some(format!("{status} without usable Location"));
-                    out.attempts.push(ex);
-                    out.final_url = Some(url);
-                    return out;
-                };
-                let mut ex = ex;
-                if chain.contains(&target) {
-                    ex.error_kind = Some("redirect_loop".into());
-                    ex.error_detail = Some(format!("{} -> {target}", url));
-                } else if chain.len() > self.cfg.crawl.max_redirects {
-                    ex.error_kind = Some("too_many_redirects".into());
-                } else if !job.allowed.contains(&host_key(&target)) {
-                    ex.error_kind = Some("redirect_out_of_scope".into());
-                    ex.error_detail = Some(target.to_string());
-                } else if host_key(&target) != host {
-                    out.attempts.push(ex);
-                    out.final_url = Some(url);
-                    out.redirect_to = Some(target);
-                    return out;
-                } else {
-                    out.attempts.push(ex);
-                    chain.push(target.clone());
-                    url = target;
-                    continue;
-                }
+            if ex.outcome != Outcome::Redirect {
                 out.attempts.push(ex);
                 out.final_url = Some(url);
                 return out;
+            }
+            let mut ex = ex;
+            let status = ex.response.as_ref().map(|r| r.status).unwrap_or(0);
+            let target = ex
+                .response
+                .as_ref()
+                .and_then(|r| r.header("location"))
+                .and_then(|l| url.join(l).ok())
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .map(|mut u| {
+                    u.set_fragment(None);
+                    u
+                });
+            let Some(target) = target else {
+                ex.outcome = Outcome::HttpError;
+                ex.error_kind = Some("bad_redirect".into());
+                ex.error_detail = Some(format!("{status} without usable Location"));
+                out.attempts.push(ex);
+                out.final_url = Some(url);
+                return out;
+            };
+            let target_host = host_key(&target);
+            if chain.contains(&target) {
+                ex.error_kind = Some("redirect_loop".into());
+                ex.error_detail = Some(format!("{url} -> {target}"));
+            } else if hops as usize >= self.cfg.crawl.max_redirects {
+                ex.error_kind = Some("too_many_redirects".into());
+                ex.error_detail = Some(format!(
+                    "{} redirects followed (max_redirects = {}), next: {target}",
+                    hops, self.cfg.crawl.max_redirects
+                ));
+            } else if !ctx.allowed.contains(&target_host) {
+                ex.error_kind = Some("redirect_out_of_scope".into());
+                ex.error_detail = Some(target.to_string());
+            } else if target_host != host {
+                out.attempts.push(ex);
+                out.final_url = Some(url);
+                out.redirect_to = Some((target, hops + 1));
+                return out;
+            } else if ctx.robots.is_some_and(|r| !r.allowed(target.as_str())) {
+                ex.error_kind = Some("robots_denied".into());
+                ex.error_detail = Some(format!("robots.txt disallows {target}"));
+            } else {
+                out.attempts.push(ex);
+                hops += 1;
+                chain.push(target.clone());
+                url = target;
+                // 307/308 repeat the request as it was; the others become a GET.
+                if !matches!(status, 307 | 308) {
+                    method = Method::Get;
+                    body = Vec::new();
+                }
+                continue;
             }
             out.attempts.push(ex);
             out.final_url = Some(url);
@@ -224,29 +250,26 @@ impl Fetcher {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn failure(
         &self,
-        job: &Job,
+        req: &Request,
+        run_id: i64,
         url: &Url,
-        outcome: &str,
+        method: Method,
+        outcome: Outcome,
         kind: &str,
         detail: &str,
-        req: Vec<(String, String)>,
     ) -> Exchange {
         Exchange {
             url: url.to_string(),
             host: host_key(url),
-            method: if url.fragment() == Some("post") {
-                "POST".into()
-            } else {
-                "GET".into()
-            },
-            role: job.role.clone(),
-            referrer: job.referrer.clone(),
-            run_id: job.run_id,
+            method,
+            role: req.role.as_str().into(),
+            referrer: req.referrer.clone(),
+            run_id,
             fetched_at: Some(now()),
-            request_headers: req,
-            outcome: outcome.into(),
+            outcome,
             error_kind: Some(kind.into()),
             error_detail: Some(detail.into()),
             ..Default::default()
@@ -256,45 +279,35 @@ impl Fetcher {
     /// One request; returns the exchange and a Retry-After delay if the server sent one.
     async fn once(
         &self,
-        job: &Job,
+        req: &Request,
+        run_id: i64,
         url: &Url,
+        method: Method,
+        body: &[u8],
         validators: Option<&Validators>,
-        ip: Option<std::net::IpAddr>,
     ) -> (Exchange, Option<Duration>) {
         let p = &self.cfg.politeness;
         let mut req_headers: Vec<(String, String)> = vec![
             ("User-Agent".into(), p.user_agent.clone()),
-            (
-                "Accept".into(),
-                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8".into(),
-            ),
-            ("Accept-Language".into(), "zh-CN,zh;q=0.9".into()),
+            ("Accept".into(), ACCEPT.into()),
+            ("Accept-Language".into(), ACCEPT_LANGUAGE.into()),
             ("Accept-Encoding".into(), "gzip, br, deflate".into()),
         ];
-        // `#post` marks a form POST (Hanweb dataproxy.jsp fallback): the query is sent as
-        // the form body too, to the same URL.
-        let post = url.fragment() == Some("post");
-        let mut wire = url.clone();
-        wire.set_fragment(None);
-        let req_body = if post {
-            wire.query().unwrap_or("").as_bytes().to_vec()
-        } else {
-            Vec::new()
-        };
-        let mut rb = if post {
-            req_headers.push((
-                "Content-Type".into(),
-                "application/x-www-form-urlencoded".into(),
-            ));
-            self.client
-                .post(wire.clone())
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(req_body.clone())
-        } else {
-            self.client.get(wire.clone())
+        let mut rb = match method {
+            Method::Get => self.client.get(url.clone()),
+            Method::Post => {
+                req_headers.push((
+                    "Content-Type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ));
+                self.client
+                    .post(url.clone())
+                    .header(
+                        reqwest::header::CONTENT_TYPE,
+                        "application/x-www-form-urlencoded",
+                    )
+                    .body(body.to_vec())
+            }
         };
         if let Some(v) = validators {
             if let Some(e) = &v.etag {
@@ -306,22 +319,38 @@ impl Fetcher {
                 req_headers.push(("If-Modified-Since".into(), lm.clone()));
             }
         }
-        if let Some(r) = &job.referrer {
+        if let Some(r) = &req.referrer {
             rb = rb.header(reqwest::header::REFERER, r.as_str());
             req_headers.push(("Referer".into(), r.clone()));
         }
+        let mut ex = Exchange {
+            url: url.to_string(),
+            host: host_key(url),
+            method,
+            role: req.role.as_str().into(),
+            referrer: req.referrer.clone(),
+            run_id,
+            request_headers: req_headers,
+            request_body: if method == Method::Post {
+                body.to_vec()
+            } else {
+                Vec::new()
+            },
+            ..Default::default()
+        };
         let resp = match rb.send().await {
             Ok(r) => r,
             Err(e) => {
-                let kind = error_kind(&e);
-                return (
-                    self.failure(job, url, "failed", kind, &error_chain(&e), req_headers),
-                    None,
-                );
+                let (outcome, kind) = error_kind(&e);
+                ex.fetched_at = Some(now());
+                ex.outcome = outcome;
+                ex.error_kind = Some(kind.into());
+                ex.error_detail = Some(error_chain(&e));
+                return (ex, None);
             }
         };
         let status = resp.status();
-        let remote = resp.remote_addr().map(|a| a.ip()).or(ip);
+        ex.ip = resp.remote_addr().map(|a| a.ip().to_string());
         let headers: Vec<(String, String)> = resp
             .headers()
             .iter()
@@ -350,6 +379,11 @@ impl Fetcher {
             ));
         } else {
             let mut resp = resp;
+            // Exact allocation when the length is announced (bodies are not doubled by
+            // growth); compressed answers announce their compressed length, a lower bound.
+            if let Some(l) = resp.content_length() {
+                body.reserve_exact(l.min(cap) as usize);
+            }
             loop {
                 match resp.chunk().await {
                     Ok(Some(c)) => {
@@ -369,24 +403,12 @@ impl Fetcher {
                 }
             }
         }
+        ex.fetched_at = Some(now());
         let http = HttpResponse {
             status: status.as_u16(),
             reason: status.canonical_reason().unwrap_or("").to_string(),
             headers,
             body,
-        };
-        let mut ex = Exchange {
-            url: url.to_string(),
-            host: host_key(url),
-            method: if post { "POST".into() } else { "GET".into() },
-            role: job.role.clone(),
-            referrer: job.referrer.clone(),
-            run_id: job.run_id,
-            fetched_at: Some(now()),
-            request_headers: req_headers,
-            request_body: req_body,
-            ip: remote.map(|i| i.to_string()),
-            ..Default::default()
         };
         let code = http.status;
         let vendor = classify(Answer {
@@ -395,21 +417,21 @@ impl Fetcher {
             body: &http.body,
         });
         if let Some((kind, detail)) = failure {
-            ex.outcome = "failed".into();
+            ex.outcome = Outcome::Failed;
             ex.error_kind = Some(kind.into());
             ex.error_detail = Some(detail);
         } else if let Some(v) = vendor {
-            ex.outcome = "blocked".into();
+            ex.outcome = Outcome::Blocked;
             ex.error_kind = Some(format!("blocked({v})"));
             ex.error_detail = Some(format!("HTTP {code}: anti-bot answer, not bypassed"));
         } else if code == 304 {
-            ex.outcome = "not_modified".into();
+            ex.outcome = Outcome::NotModified;
         } else if (300..400).contains(&code) && http.header("location").is_some() {
-            ex.outcome = "redirect".into();
+            ex.outcome = Outcome::Redirect;
         } else if (200..300).contains(&code) && code != 202 {
-            ex.outcome = "ok".into();
+            ex.outcome = Outcome::Ok;
         } else {
-            ex.outcome = "http_error".into();
+            ex.outcome = Outcome::HttpError;
             ex.error_kind = Some(format!("http_{code}"));
         }
         ex.response = Some(http);
@@ -417,14 +439,22 @@ impl Fetcher {
     }
 }
 
-/// Transient failures worth a retry.
-fn is_transient(ex: &Exchange) -> bool {
-    match ex.outcome.as_str() {
-        "failed" => matches!(
+/// Transient failures worth a retry (DNS and connection failures included: government
+/// name servers and sites drop out for minutes at a time).
+pub fn is_transient(ex: &Exchange) -> bool {
+    match ex.outcome {
+        Outcome::Failed => matches!(
             ex.error_kind.as_deref(),
-            Some("timeout" | "connection_reset" | "connect_error" | "network_error" | "body_error")
+            Some(
+                "timeout"
+                    | "connection_reset"
+                    | "connect_error"
+                    | "dns_error"
+                    | "network_error"
+                    | "body_error"
+            )
         ),
-        "http_error" => {
+        Outcome::HttpError => {
             let s = ex.response.as_ref().map(|r| r.status).unwrap_or(0);
             matches!(s, 408 | 429 | 500 | 502 | 503 | 504)
         }
@@ -443,7 +473,18 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     s
 }
 
-fn error_kind(e: &reqwest::Error) -> &'static str {
+/// Outcome and kind of a request that got no response.
+fn error_kind(e: &reqwest::Error) -> (Outcome, &'static str) {
+    if let Some(r) = find_resolve_error(e) {
+        return match r.kind {
+            ResolveErrorKind::Forbidden => (Outcome::Refused, "private_address"),
+            ResolveErrorKind::Dns => (Outcome::Failed, "dns_error"),
+        };
+    }
+    (Outcome::Failed, network_kind(e))
+}
+
+fn network_kind(e: &reqwest::Error) -> &'static str {
     let chain = error_chain(e).to_ascii_lowercase();
     if e.is_timeout() || chain.contains("timed out") {
         "timeout"
@@ -453,7 +494,7 @@ fn error_kind(e: &reqwest::Error) -> &'static str {
     {
         "connection_reset"
     } else if e.is_connect() {
-        if chain.contains("certificate") || chain.contains("tls") {
+        if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
             "tls_error"
         } else {
             "connect_error"
@@ -469,7 +510,7 @@ fn error_kind(e: &reqwest::Error) -> &'static str {
 }
 
 fn body_error_kind(e: &reqwest::Error) -> &'static str {
-    match error_kind(e) {
+    match network_kind(e) {
         "network_error" => "body_error",
         k => k,
     }

@@ -7,14 +7,22 @@
 //! * [`config`]: `config.toml` (sources, crawl limits, politeness, storage, demo).
 //! * [`discover`]: listing pages → report pages and attachments; one adapter per CMS shape
 //!   (generic anchors, TRS `createPageHTML`, Hanweb datastore/dataproxy, JSON list APIs).
-//! * [`fetch`]: reqwest on tokio; per-host gates ([`politeness`]), robots.txt ([`robots`]),
-//!   timeouts, body cap, retries with backoff + jitter, Retry-After, conditional requests,
-//!   manual redirects with scope checks ([`scope`]: allowed hosts, no private addresses),
-//!   anti-bot classification ([`classify`]: recorded as `blocked(vendor)`, never bypassed).
+//! * [`scheduler`] (engine + scheduler): owns the archive and the run's state, pages
+//!   through the frontier per host, starts requests as tokio tasks, group-commits results.
+//! * [`downloader`]: the downloader with its middleware-like steps: scheme preference,
+//!   robots.txt ([`robots`]: one policy for every request), fetch, scheme fallback.
+//! * [`fetch`]: reqwest on tokio; per-host gates ([`politeness`]), timeouts, body cap,
+//!   retries with backoff + jitter (DNS and connection failures included), Retry-After,
+//!   conditional requests, manual redirects with one budget per request across hosts and
+//!   scope checks ([`scope`]: allowed hosts, special-purpose addresses refused through the
+//!   pinning resolver of [`resolve`]), anti-bot classification ([`classify`]: recorded as
+//!   `blocked(vendor)`, never bypassed). [`request`]: typed requests (method, body).
+//! * [`process`]: discovery and WARC preparation of a finished download, on a blocking
+//!   thread.
 //! * Archive: every attempt goes to WARC files and the SQLite index of `nianbao-archive`,
 //!   which is also the crawl state (frontier, runs). A killed crawl resumes its run.
-//! * [`run`]: the scheduler; [`summary`]: per-host run summary; [`serve`]: a tiny HTTP server for the offline demo
-//!   and the tests.
+//! * [`run`]: one run from configuration to summary; [`summary`]: per-host run summary;
+//!   [`serve`]: a tiny HTTP server for the offline demo and the tests.
 //!
 //! Per-URL failures are data (recorded and summarised); only configuration and storage
 //! problems are errors.
@@ -24,10 +32,15 @@
 pub mod classify;
 pub mod config;
 pub mod discover;
+pub mod downloader;
 pub mod fetch;
 pub mod politeness;
+pub mod process;
+pub mod request;
+pub mod resolve;
 pub mod robots;
 pub mod run;
+pub mod scheduler;
 pub mod scope;
 pub mod serve;
 pub mod summary;
@@ -36,8 +49,7 @@ pub use config::Config;
 pub use run::{run, RunReport};
 pub use summary::Summary;
 
-use nianbao_archive::{Archive, NewItem};
-use std::collections::HashSet;
+use nianbao_archive::{Archive, FrontierState, NewItem};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -75,7 +87,8 @@ pub struct FetchedRecord {
     pub final_url: String,
     /// HTTP status of the final answer, if any.
     pub status: Option<u16>,
-    /// `ok`, `blocked`, `failed`, `http_error`, `refused`, `redirect`, ...
+    /// The final [`Outcome`] as stored (`ok`, `blocked`, `failed`, `http_error`,
+    /// `refused`, `redirect`, ...), or `robots_denied` when nothing was requested.
     pub outcome: String,
     /// Failure or block kind.
     pub error_kind: Option<String>,
@@ -104,117 +117,73 @@ pub async fn fetch_once(
     let mut archive = Archive::open(data_dir)?;
     let run_id = archive.index().start_run("fetch_once")?;
     let cfg = Arc::new(cfg.clone());
-    let gates = Arc::new(politeness::Gates::new());
-    let fetcher = fetch::Fetcher::new(cfg.clone(), gates)?;
     let host = scope::host_key(&parsed);
-    let allowed: Arc<HashSet<String>> = Arc::new([host.clone()].into_iter().collect());
-    let item = |u: &url::Url, role: &str| NewItem {
-        url: u.to_string(),
-        host: host.clone(),
-        role: role.into(),
-        depth: 0,
-        referrer: None,
-        source: None,
-        revisit: true,
-    };
-    if cfg.politeness.respect_robots {
-        let mut ru = parsed.clone();
-        ru.set_path("/robots.txt");
-        ru.set_query(None);
-        archive
-            .index_mut()
-            .enqueue(run_id, &[item(&ru, "robots")])?;
-        let job = fetch::Job {
-            url: ru.clone(),
-            role: "robots".into(),
-            referrer: None,
-            validators: None,
-            allowed: allowed.clone(),
-            run_id,
-        };
-        let got = fetcher.fetch(&job).await;
-        let mut robots = robots::Robots::AllowAll;
-        for (i, ex) in got.attempts.iter().enumerate() {
-            let last = i + 1 == got.attempts.len();
-            if last && ex.outcome != "refused" {
-                // (a refused robots.txt means a refused host: the page fetch reports it)
-                robots = robots::Robots::from_answer(
-                    ex.response.as_ref().map(|r| r.status),
-                    ex.response
-                        .as_ref()
-                        .map(|r| r.body.as_slice())
-                        .unwrap_or(&[]),
-                    &cfg.politeness.user_agent,
-                );
-            }
-            archive.store(ex, last.then_some((ru.as_str(), "done")), &[])?;
-        }
-        if !robots.allowed(parsed.as_str()) {
-            archive
-                .index_mut()
-                .enqueue(run_id, &[item(&parsed, "report")])?;
-            archive
-                .index()
-                .set_state(parsed.as_str(), "robots_denied")?;
-            archive.index().finish_run(run_id)?;
-            return Ok(FetchedRecord {
-                url: url.to_string(),
-                final_url: url.to_string(),
-                status: None,
-                outcome: "robots_denied".into(),
-                error_kind: Some("robots_denied".into()),
-                content_type: None,
-                body: Vec::new(),
-                record_id: 0,
-                warc_file: String::new(),
-            });
-        }
-    }
-    archive
-        .index_mut()
-        .enqueue(run_id, &[item(&parsed, "report")])?;
-    let job = fetch::Job {
-        url: parsed.clone(),
-        role: "report".into(),
-        referrer: None,
-        validators: None,
-        allowed,
+    let allowed = Arc::new([host.clone()].into_iter().collect());
+    let downloader = downloader::Downloader::new(cfg, allowed)?;
+    let req = request::Request::get(parsed.clone(), discover::Role::Report);
+    archive.index_mut().enqueue(
         run_id,
-    };
-    let got = fetcher.fetch(&job).await;
-    let mut result = None;
-    for (i, ex) in got.attempts.iter().enumerate() {
-        let last = i + 1 == got.attempts.len();
-        let state = if matches!(ex.outcome.as_str(), "ok" | "not_modified") {
-            "done"
-        } else {
-            "failed"
-        };
-        let row = archive.store(ex, last.then_some((parsed.as_str(), state)), &[])?;
-        if last {
-            result = Some(FetchedRecord {
-                url: url.to_string(),
-                final_url: ex.url.clone(),
-                status: ex.response.as_ref().map(|r| r.status),
-                outcome: ex.outcome.clone(),
-                error_kind: ex.error_kind.clone(),
-                content_type: ex
-                    .response
-                    .as_ref()
-                    .and_then(|r| r.header("content-type"))
-                    .map(str::to_string),
-                body: ex
-                    .response
-                    .as_ref()
-                    .map(|r| r.body.clone())
-                    .unwrap_or_default(),
-                record_id: row.id,
-                warc_file: row.warc_file.clone(),
-            });
-        }
+        &[NewItem {
+            url: req.key.clone(),
+            host,
+            role: req.role.as_str().into(),
+            revisit: true,
+            ..Default::default()
+        }],
+    )?;
+    let dl = downloader.download(&req, run_id).await;
+    for ex in dl.robots.iter().flat_map(|f| f.attempts.iter()) {
+        archive.store(ex, None, &[])?;
     }
+    if dl.denied {
+        archive
+            .index()
+            .set_state(&req.key, FrontierState::RobotsDenied)?;
+        archive.index().finish_run(run_id)?;
+        return Ok(FetchedRecord {
+            url: url.to_string(),
+            final_url: url.to_string(),
+            status: None,
+            outcome: FrontierState::RobotsDenied.as_str().into(),
+            error_kind: Some("robots_denied".into()),
+            content_type: None,
+            body: Vec::new(),
+            record_id: 0,
+            warc_file: String::new(),
+        });
+    }
+    let mut attempts = dl.fetched.attempts;
+    let last = attempts.pop();
+    for ex in &attempts {
+        archive.store(ex, None, &[])?;
+    }
+    let Some(last) = last else {
+        archive.index().set_state(&req.key, FrontierState::Failed)?;
+        archive.index().finish_run(run_id)?;
+        return Err(CrawlError::BadUrl(url.to_string()));
+    };
+    let state = if last.outcome.is_success() {
+        FrontierState::Done
+    } else {
+        FrontierState::Failed
+    };
+    let row = archive.store(&last, Some((&req.key, state)), &[])?;
     archive.index().finish_run(run_id)?;
-    result.ok_or_else(|| CrawlError::BadUrl(url.to_string()))
+    let response = last.response;
+    Ok(FetchedRecord {
+        url: url.to_string(),
+        final_url: last.url,
+        status: response.as_ref().map(|r| r.status),
+        outcome: last.outcome.as_str().into(),
+        error_kind: last.error_kind,
+        content_type: response
+            .as_ref()
+            .and_then(|r| r.header("content-type"))
+            .map(str::to_string),
+        body: response.map(|r| r.body).unwrap_or_default(),
+        record_id: row.id,
+        warc_file: row.warc_file,
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CrawlError> {

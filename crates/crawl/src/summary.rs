@@ -53,7 +53,8 @@ impl Summary {
     ) -> Result<Summary, ArchiveError> {
         let mut hosts: BTreeMap<String, HostSummary> = BTreeMap::new();
         let records = index.records_of_run(run_id)?;
-        let mut last_by_url: HashMap<&str, usize> = HashMap::new();
+        // A form POST and a GET of one URL are two requests.
+        let mut last_by_url: HashMap<(&str, &str), usize> = HashMap::new();
         for (i, r) in records.iter().enumerate() {
             let h = hosts.entry(r.host.clone()).or_default();
             if r.status.is_some() {
@@ -66,7 +67,7 @@ impl Summary {
             if r.outcome == "not_modified" {
                 h.not_modified += 1;
             }
-            last_by_url.insert(r.url.as_str(), i);
+            last_by_url.insert((r.method.as_str(), r.url.as_str()), i);
         }
         let mut last: Vec<usize> = last_by_url.into_values().collect();
         last.sort_unstable();

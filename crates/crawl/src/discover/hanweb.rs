@@ -5,6 +5,7 @@
 //! every parameter in the query). The proxy answers the same XML with `<totalrecord>`.
 //! The record anchors themselves are picked up by the generic adapter.
 
+use nianbao_archive::Method;
 use regex::Regex;
 use std::sync::OnceLock;
 use url::Url;
@@ -115,9 +116,10 @@ pub fn pagination(url: &Url, text: &str, rules: &Rules) -> Vec<Found> {
 
 /// Some jpage proxies answer only POST (form parameters). When a GET of a
 /// `dataproxy.jsp` URL failed or answered no `<datastore>`, ask the same URL again as a form
-/// POST: the returned URL carries the internal `#post` marker understood by the fetcher.
-pub fn post_fallback(url: &Url, answer: Option<&[u8]>) -> Option<Url> {
-    if !url.path().ends_with("dataproxy.jsp") || url.fragment().is_some() {
+/// POST: returns the URL and the form body (its query). `None` for a request that already
+/// was a POST.
+pub fn post_fallback(url: &Url, method: Method, answer: Option<&[u8]>) -> Option<(Url, Vec<u8>)> {
+    if !url.path().ends_with("dataproxy.jsp") || method != Method::Get {
         return None;
     }
     let has_records = |b: &[u8]| {
@@ -126,9 +128,7 @@ pub fn post_fallback(url: &Url, answer: Option<&[u8]>) -> Option<Url> {
     if answer.is_some_and(has_records) {
         return None;
     }
-    let mut u = url.clone();
-    u.set_fragment(Some("post"));
-    Some(u)
+    Some((url.clone(), url.query().unwrap_or("").as_bytes().to_vec()))
 }
 
 #[cfg(test)]
@@ -147,15 +147,28 @@ mod tests {
     #[test]
     fn post_fallback_only_for_failed_proxy() {
         let u = Url::parse("http://h/module/web/jpage/dataproxy.jsp?startrecord=3").unwrap();
-        assert_eq!(post_fallback(&u, None).unwrap().fragment(), Some("post"));
-        assert!(
-            post_fallback(&u, Some(b"<datastore><recordset></recordset></datastore>")).is_none()
+        let (p, body) = post_fallback(&u, Method::Get, None).unwrap();
+        assert_eq!(
+            (p.as_str(), body.as_slice()),
+            (u.as_str(), &b"startrecord=3"[..])
         );
-        let p = post_fallback(&u, Some(b"<html>error</html>")).unwrap();
-        assert!(post_fallback(&p, None).is_none(), "no second fallback");
+        assert!(post_fallback(
+            &u,
+            Method::Get,
+            Some(b"<datastore><recordset></recordset></datastore>")
+        )
+        .is_none());
+        assert!(post_fallback(&u, Method::Get, Some(b"<html>error</html>")).is_some());
         assert!(
-            post_fallback(&Url::parse("http://h/col/col1/index.html").unwrap(), None).is_none()
+            post_fallback(&u, Method::Post, None).is_none(),
+            "no second fallback"
         );
+        assert!(post_fallback(
+            &Url::parse("http://h/col/col1/index.html").unwrap(),
+            Method::Get,
+            None
+        )
+        .is_none());
     }
 
     #[test]
