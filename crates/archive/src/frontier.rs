@@ -191,12 +191,14 @@ impl Index {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// Per host: requests (other than robots.txt) already made in a run, for the page
-    /// budget of a resumed run. Retries and redirect hops of one request count once.
+    /// Per host: requests (other than robots.txt) already made in a run that downloaded
+    /// something (not a 304), for the page budget of a resumed run. Retries and redirect
+    /// hops of one request count once.
     pub fn requests_per_host(&self, run_id: i64) -> Result<Vec<(String, u64)>, ArchiveError> {
         let mut st = self.conn.prepare_cached(
-            "SELECT host, COUNT(*) FROM frontier WHERE run_id = ?1 AND last_record IS NOT NULL \
-             AND state != 'pending' GROUP BY host",
+            "SELECT f.host, COUNT(*) FROM frontier f JOIN records r ON r.id = f.last_record \
+             WHERE f.run_id = ?1 AND f.state != 'pending' AND r.outcome != 'not_modified' \
+             GROUP BY f.host",
         )?;
         let rows = st.query_map(params![run_id], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))

@@ -62,8 +62,8 @@ pub struct Source {
 #[serde(default, deny_unknown_fields)]
 pub struct CrawlConfig {
     /// Page budget of one host in one run: requests (listing pages, reports, attachments;
-    /// not robots.txt) started per host. What is left waits, recorded as `over_budget`,
-    /// and is scheduled again by the next run.
+    /// not robots.txt, not revisits answered 304) per host; 0 = none. What is left waits,
+    /// recorded as `over_budget`, and is scheduled again by the next run.
     pub max_pages_per_host: usize,
     /// Optional cap on requests per run over all hosts together; 0 = none.
     pub max_pages: usize,

@@ -91,20 +91,6 @@ impl Downloader {
     pub async fn download(&self, req: &Request, run_id: i64) -> Download {
         let mut out = Download::default();
         let host = req.host();
-        let switched = self
-            .schemes
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&host).copied())
-            .and_then(|s| with_scheme(&req.url, s));
-        let moved;
-        let req = match switched {
-            Some(url) => {
-                moved = Request { url, ..req.clone() };
-                &moved
-            }
-            None => req,
-        };
         let rules = if self.robots.enabled() {
             let entry = self.robots.host(&host);
             let mut fetched_here = None;
@@ -153,14 +139,36 @@ impl Downloader {
         } else {
             None
         };
-        out.fetched = self
-            .fetch_with_fallback(req, run_id, rules.as_deref())
-            .await;
+        // robots.txt may just have found which scheme the host answers on.
+        let switched = self
+            .schemes
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&host).copied())
+            .and_then(|s| with_scheme(&req.url, s));
+        out.fetched = match switched {
+            Some(url) => {
+                let moved = Request { url, ..req.clone() };
+                self.fetch_with_fallback(&moved, run_id, rules.as_deref())
+                    .await
+            }
+            None => {
+                self.fetch_with_fallback(req, run_id, rules.as_deref())
+                    .await
+            }
+        };
         out
     }
 
     async fn fetch_robots(&self, req: &Request, run_id: i64) -> Fetched {
-        let mut url = req.url.clone();
+        let known = self
+            .schemes
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&req.host()).copied());
+        let mut url = known
+            .and_then(|s| with_scheme(&req.url, s))
+            .unwrap_or_else(|| req.url.clone());
         url.set_path("/robots.txt");
         url.set_query(None);
         url.set_fragment(None);

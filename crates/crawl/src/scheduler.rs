@@ -9,8 +9,9 @@
 //!   the WARC file, one index transaction). A request counts as done only once its commit
 //!   returned, so a `kill -9` at any moment loses nothing reported done; the next run
 //!   resumes the unfinished one.
-//! * **Budgets**: `max_pages_per_host` requests per host and run (robots.txt not counted);
-//!   the rest of the host's frontier is recorded `over_budget` and comes back next run.
+//! * **Budgets**: `max_pages_per_host` requests per host and run (robots.txt and revisits
+//!   answered 304 not counted); the rest of the host's frontier is recorded `over_budget`
+//!   and comes back next run.
 //! * The CPU work of a page (discovery, compression, digests) happens in the fetch task on
 //!   a blocking thread ([`crate::process`]), never here.
 
@@ -54,7 +55,8 @@ struct HostSlot {
     robots_looked_up: bool,
 }
 
-type TaskResult = (String, String, Result<Vec<Commit>, ArchiveError>);
+/// Host, frontier key, answered 304, and the commits of one finished request.
+type TaskResult = (String, String, bool, Result<Vec<Commit>, ArchiveError>);
 
 /// One run's scheduler.
 pub struct Scheduler {
@@ -154,7 +156,7 @@ impl Scheduler {
             }
             let mut batch = std::mem::take(&mut self.staged);
             for joined in done {
-                let (host, key, result) = match joined {
+                let (host, key, not_modified, result) = match joined {
                     Ok((_, v)) => v,
                     Err(e) => {
                         // Only a panic in the downloader gets here (processing panics are
@@ -165,6 +167,12 @@ impl Scheduler {
                 };
                 if let Some(slot) = self.hosts.get_mut(&host) {
                     slot.in_flight = slot.in_flight.saturating_sub(1);
+                    if not_modified {
+                        // A revisit answered 304 downloaded nothing: not charged to the
+                        // budget, so revisits cannot crowd out pages never fetched.
+                        slot.started = slot.started.saturating_sub(1);
+                        self.started = self.started.saturating_sub(1);
+                    }
                     if !slot.queued {
                         slot.queued = true;
                         self.order.push_back(host.clone());
@@ -313,6 +321,10 @@ impl Scheduler {
             self.tasks.spawn(async move {
                 let key = req.key.clone();
                 let download = dl.download(&req, run_id).await;
+                let not_modified = download
+                    .fetched
+                    .last()
+                    .is_some_and(|e| e.outcome == Outcome::NotModified);
                 let settled =
                     tokio::task::spawn_blocking(move || pipeline.settle(&req, download)).await;
                 let result = match settled {
@@ -327,7 +339,7 @@ impl Scheduler {
                         }])
                     }
                 };
-                (host, key, result)
+                (host, key, not_modified, result)
             });
         }
     }
