@@ -3,6 +3,9 @@
 //! WAF block pages and captcha pages. The crawler recognises them and records
 //! `blocked(<vendor>)`; it never executes the JS, replays cookies or solves anything.
 
+use aho_corasick::AhoCorasick;
+use std::sync::OnceLock;
+
 /// Headers and body of a response, as seen by the classifier.
 #[derive(Debug, Clone, Copy)]
 pub struct Answer<'a> {
@@ -24,9 +27,65 @@ impl Answer<'_> {
     }
 }
 
-fn contains(hay: &[u8], needle: &str) -> bool {
-    let n = needle.as_bytes();
-    !n.is_empty() && hay.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+/// Every text the classifier looks for in a body, matched ASCII-case-insensitively.
+const NEEDLES: &[&str] = &[
+    "$_ts",
+    "9DhefwqGPrzGxEp9hPaoag",
+    "FSSBBIl1UgzbN7N",
+    "__jsl_clearance",
+    "wzwschallenge",
+    "cf-chl",
+    "challenge-platform",
+    "验证码",
+    "captcha",
+    "滑动验证",
+    "人机验证",
+    "<table",
+    "<script",
+    "<p",
+    "web application firewall",
+    "web应用防火墙",
+    "安全狗",
+    "云盾",
+    "访问被拦截",
+    "请求被拦截",
+    "非法请求",
+];
+
+/// The needles found in a body: one pass of one automaton over the body instead of one
+/// naive scan per needle (which was a quarter of the crawler's CPU time).
+struct Found(u32);
+
+impl Found {
+    fn of(body: &[u8]) -> Found {
+        static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+        let Some(ac) = AC
+            .get_or_init(|| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(NEEDLES)
+                    .ok()
+            })
+            .as_ref()
+        else {
+            return Found(0);
+        };
+        let mut bits = 0u32;
+        for m in ac.find_overlapping_iter(body) {
+            bits |= 1 << m.pattern().as_u32();
+            if bits.count_ones() as usize == NEEDLES.len() {
+                break;
+            }
+        }
+        Found(bits)
+    }
+
+    fn has(&self, needle: &str) -> bool {
+        NEEDLES
+            .iter()
+            .position(|n| *n == needle)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
+    }
 }
 
 /// Return the vendor name when the answer is an anti-bot challenge or block page.
@@ -36,6 +95,8 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 /// (any other challenge-like answer: 412/521/405/403 with a script-only or WAF page).
 pub fn classify(a: Answer<'_>) -> Option<&'static str> {
     let body = &a.body[..a.body.len().min(64 * 1024)];
+    let found = Found::of(body);
+    let contains = |_: &[u8], needle: &str| found.has(needle);
     let cookies: Vec<&str> = a.header_values("set-cookie").collect();
     let cookie_has = |n: &str| cookies.iter().any(|c| c.to_ascii_lowercase().contains(n));
     let location = a

@@ -17,8 +17,8 @@
 //!   scope checks ([`scope`]: allowed hosts, special-purpose addresses refused through the
 //!   pinning resolver of [`resolve`]), anti-bot classification ([`classify`]: recorded as
 //!   `blocked(vendor)`, never bypassed). [`request`]: typed requests (method, body).
-//! * [`process`]: discovery and WARC preparation of a finished download, on a blocking
-//!   thread.
+//! * [`process`]: discovery and WARC preparation of a finished download, on a worker
+//!   thread of [`pool`].
 //! * Archive: every attempt goes to WARC files and the SQLite index of `nianbao-archive`,
 //!   which is also the crawl state (frontier, runs). A killed crawl resumes its run.
 //! * [`run`]: one run from configuration to summary; [`summary`]: per-host run summary;
@@ -35,6 +35,7 @@ pub mod discover;
 pub mod downloader;
 pub mod fetch;
 pub mod politeness;
+pub mod pool;
 pub mod process;
 pub mod request;
 pub mod resolve;

@@ -12,8 +12,8 @@
 //! * **Budgets**: `max_pages_per_host` requests per host and run (robots.txt and revisits
 //!   answered 304 not counted); the rest of the host's frontier is recorded `over_budget`
 //!   and comes back next run.
-//! * The CPU work of a page (discovery, compression, digests) happens in the fetch task on
-//!   a blocking thread ([`crate::process`]), never here.
+//! * The CPU work of a page (discovery, compression, digests) happens on a worker thread
+//!   of a fixed pool ([`crate::pool`], [`crate::process`]), never here.
 
 use nianbao_archive::{
     Archive, ArchiveError, Commit, FrontierItem, FrontierState, Method, Outcome,
@@ -27,6 +27,7 @@ use crate::config::Config;
 use crate::discover::Role;
 use crate::downloader::Downloader;
 use crate::fetch::Validators;
+use crate::pool::Pool;
 use crate::process::Pipeline;
 use crate::request::Request;
 use crate::robots::{Robots, StaleCopy};
@@ -72,6 +73,8 @@ pub struct Scheduler {
     /// State changes decided at dispatch (kept, invalid), committed with the next batch.
     staged: Vec<Commit>,
     progress: indicatif::ProgressBar,
+    /// Worker threads for the CPU work of pages.
+    pool: Arc<Pool>,
 }
 
 impl Scheduler {
@@ -96,6 +99,12 @@ impl Scheduler {
             started: 0,
             staged: Vec::new(),
             progress,
+            pool: Arc::new(
+                Pool::per_core("nianbao-process").map_err(|e| CrawlError::Io {
+                    path: "worker threads".into(),
+                    source: e,
+                })?,
+            ),
         };
         for (host, n) in archive.index().requests_per_host(run_id)? {
             s.started += n as usize;
@@ -315,8 +324,12 @@ impl Scheduler {
             slot.started += 1;
             self.started += 1;
             self.progress.set_length(self.started as u64);
-            let (dl, pipeline, run_id) =
-                (self.downloader.clone(), self.pipeline.clone(), self.run_id);
+            let (dl, pipeline, run_id, pool) = (
+                self.downloader.clone(),
+                self.pipeline.clone(),
+                self.run_id,
+                self.pool.clone(),
+            );
             let host = host.to_string();
             self.tasks.spawn(async move {
                 let key = req.key.clone();
@@ -325,8 +338,7 @@ impl Scheduler {
                     .fetched
                     .last()
                     .is_some_and(|e| e.outcome == Outcome::NotModified);
-                let settled =
-                    tokio::task::spawn_blocking(move || pipeline.settle(&req, download)).await;
+                let settled = pool.run(move || pipeline.settle(&req, download)).await;
                 let result = match settled {
                     Ok(r) => r,
                     Err(e) => {
