@@ -155,8 +155,9 @@ pub fn gzip_member_parts(rec: &WarcRecord, parts: &[&[u8]]) -> Result<Vec<u8>, A
     result.map_err(io)
 }
 
-/// Compression of WARC members: level 3 costs a third of the default level's time on
-/// HTML for files about 8% larger (measured on the corpus pages).
+/// Compression of WARC members. On the corpus' HTML reports (zlib-rs backend) level 3 runs
+/// about 2.2x as fast as the default level 6 for output about 5% larger (ratio 0.179 vs
+/// 0.170); level 1 would be twice as fast again but 23% larger.
 const GZIP_LEVEL: Compression = Compression::new(3);
 
 /// Appends gzip-member records to one `.warc.gz` file.

@@ -52,18 +52,28 @@ const NEEDLES: &[&str] = &[
     "非法请求",
 ];
 
+/// The first [`MARKERS`] needles are vendor markers, the only ones that matter for a large
+/// ordinary answer (the others only classify small pages or error statuses).
+const MARKERS: usize = 7;
+
 /// The needles found in a body: one pass of one automaton over the body instead of one
 /// naive scan per needle (which was a quarter of the crawler's CPU time).
 struct Found(u32);
 
 impl Found {
-    fn of(body: &[u8]) -> Found {
-        static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-        let Some(ac) = AC
+    fn of(body: &[u8], all: bool) -> Found {
+        static FULL: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+        static MARK: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+        let (cell, needles) = if all {
+            (&FULL, NEEDLES)
+        } else {
+            (&MARK, &NEEDLES[..MARKERS])
+        };
+        let Some(ac) = cell
             .get_or_init(|| {
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
-                    .build(NEEDLES)
+                    .build(needles)
                     .ok()
             })
             .as_ref()
@@ -73,7 +83,7 @@ impl Found {
         let mut bits = 0u32;
         for m in ac.find_overlapping_iter(body) {
             bits |= 1 << m.pattern().as_u32();
-            if bits.count_ones() as usize == NEEDLES.len() {
+            if bits.count_ones() as usize == needles.len() {
                 break;
             }
         }
@@ -95,7 +105,10 @@ impl Found {
 /// (any other challenge-like answer: 412/521/405/403 with a script-only or WAF page).
 pub fn classify(a: Answer<'_>) -> Option<&'static str> {
     let body = &a.body[..a.body.len().min(64 * 1024)];
-    let found = Found::of(body);
+    // Below: captcha and WAF words only count on small pages or error statuses, and the
+    // script/table/paragraph test only on 202 and error statuses.
+    let ordinary = (200..300).contains(&a.status) && a.status != 202 && body.len() >= 20 * 1024;
+    let found = Found::of(body, !ordinary);
     let contains = |_: &[u8], needle: &str| found.has(needle);
     let cookies: Vec<&str> = a.header_values("set-cookie").collect();
     let cookie_has = |n: &str| cookies.iter().any(|c| c.to_ascii_lowercase().contains(n));
@@ -194,6 +207,13 @@ mod tests {
             None
         );
         assert_eq!(classify(a(404, &none, b"not found")), None);
+        // A large ordinary page: vendor markers still count, captcha words do not.
+        let mut big = "<p>正文</p>".repeat(3000).into_bytes();
+        assert_eq!(classify(a(200, &none, &big)), None);
+        big.extend_from_slice("请输入验证码".as_bytes());
+        assert_eq!(classify(a(200, &none, &big)), None);
+        big.extend_from_slice(b"<script>var $_TS=window['$_ts'];</script>");
+        assert_eq!(classify(a(200, &none, &big)), Some("ruishu"));
         assert_eq!(classify(a(500, &none, b"oops")), None);
     }
 }

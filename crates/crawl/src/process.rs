@@ -5,7 +5,7 @@
 //! The body is dropped as soon as its records are prepared.
 
 use nianbao_archive::{
-    prepare, warc, ArchiveError, Commit, FrontierState, Method, NewItem, Outcome,
+    prepare, warc, ArchiveError, Commit, Exchange, FrontierState, Method, NewItem, Outcome,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -83,70 +83,9 @@ impl Pipeline {
             commits.push(settle(FrontierState::Failed));
             return Ok(commits);
         };
-        let mut discovered = Vec::new();
         let final_url = fetched.final_url.unwrap_or_else(|| req.url.clone());
-        if matches!(req.role, Role::Listing | Role::Report) {
-            let archived;
-            let body_and_type: Option<(&[u8], Option<&str>)> = match last.outcome {
-                Outcome::Ok => last
-                    .response
-                    .as_ref()
-                    .map(|r| (r.body.as_slice(), r.header("content-type"))),
-                Outcome::NotModified => {
-                    archived = req
-                        .cached
-                        .as_ref()
-                        .and_then(|row| archived_body(&self.warc_dir, row));
-                    archived
-                        .as_ref()
-                        .map(|(b, ct)| (b.as_slice(), ct.as_deref()))
-                }
-                _ => None,
-            };
-            if let Some((body, ct)) = body_and_type {
-                let page = Page {
-                    url: &final_url,
-                    role: req.role,
-                    content_type: ct,
-                    body,
-                };
-                let d = discover::discover(page, &self.rules);
-                for f in d.links {
-                    let depth = if f.pagination {
-                        req.depth
-                    } else {
-                        req.depth + 1
-                    };
-                    if depth > self.max_depth as i64 {
-                        continue;
-                    }
-                    discovered.push(self.link(&f.url, f.role, depth, &final_url, req));
-                }
-                if last.outcome == Outcome::Ok {
-                    last.charset = d.charset;
-                }
-            }
-        }
-        // Hanweb proxies that refuse GET: ask again as a form POST.
-        if matches!(
-            last.outcome,
-            Outcome::Ok | Outcome::HttpError | Outcome::Failed
-        ) {
-            let answer = match last.outcome {
-                Outcome::Ok => last.response.as_ref().map(|r| r.body.as_slice()),
-                _ => None,
-            };
-            if let Some((url, body)) = discover::hanweb::post_fallback(&req.url, req.method, answer)
-            {
-                discovered.push(req.follow(&url, Method::Post, body));
-            }
-        }
-        if let Some((target, hops)) = &fetched.redirect_to {
-            let mut item = req.follow(target, Method::Get, Vec::new());
-            item.referrer = Some(req.url.to_string());
-            item.hops = *hops;
-            discovered.push(item);
-        }
+        let mut discovered = self.discover(req, &mut last, &final_url);
+        discovered.extend(follow_ups(req, &last, fetched.redirect_to.as_ref()));
         let state = match last.outcome {
             Outcome::Ok | Outcome::NotModified => FrontierState::Done,
             Outcome::Redirect if last.error_kind.is_none() => FrontierState::Done,
@@ -167,6 +106,58 @@ impl Pipeline {
             discovered,
         });
         Ok(commits)
+    }
+
+    /// Links on the final answer (or on the archived copy when the server said 304); the
+    /// charset used is recorded on the exchange.
+    fn discover(&self, req: &Request, last: &mut Exchange, final_url: &Url) -> Vec<NewItem> {
+        if !matches!(req.role, Role::Listing | Role::Report) {
+            return Vec::new();
+        }
+        let archived;
+        let body_and_type: Option<(&[u8], Option<&str>)> = match last.outcome {
+            Outcome::Ok => last
+                .response
+                .as_ref()
+                .map(|r| (r.body.as_slice(), r.header("content-type"))),
+            Outcome::NotModified => {
+                archived = req
+                    .cached
+                    .as_ref()
+                    .and_then(|row| archived_body(&self.warc_dir, row));
+                archived
+                    .as_ref()
+                    .map(|(b, ct)| (b.as_slice(), ct.as_deref()))
+            }
+            _ => None,
+        };
+        let Some((body, ct)) = body_and_type else {
+            return Vec::new();
+        };
+        let page = Page {
+            url: final_url,
+            role: req.role,
+            content_type: ct,
+            body,
+        };
+        let d = discover::discover(page, &self.rules);
+        let links = d
+            .links
+            .iter()
+            .filter_map(|f| {
+                let depth = if f.pagination {
+                    req.depth
+                } else {
+                    req.depth + 1
+                };
+                (depth <= self.max_depth as i64)
+                    .then(|| self.link(&f.url, f.role, depth, final_url, req))
+            })
+            .collect();
+        if last.outcome == Outcome::Ok {
+            last.charset = d.charset;
+        }
+        links
     }
 
     fn link(&self, url: &Url, role: Role, depth: i64, page: &Url, req: &Request) -> NewItem {
@@ -199,7 +190,32 @@ impl Pipeline {
     }
 }
 
-fn log_outcome(ex: &nianbao_archive::Exchange) {
+/// Requests that follow from the answer itself: a form POST for a Hanweb proxy that refused
+/// the GET, and the target of a redirect to another host (with the redirects so far).
+fn follow_ups(req: &Request, last: &Exchange, redirect_to: Option<&(Url, u32)>) -> Vec<NewItem> {
+    let mut out = Vec::new();
+    if matches!(
+        last.outcome,
+        Outcome::Ok | Outcome::HttpError | Outcome::Failed
+    ) {
+        let answer = match last.outcome {
+            Outcome::Ok => last.response.as_ref().map(|r| r.body.as_slice()),
+            _ => None,
+        };
+        if let Some((url, body)) = discover::hanweb::post_fallback(&req.url, req.method, answer) {
+            out.push(req.follow(&url, Method::Post, body));
+        }
+    }
+    if let Some((target, hops)) = redirect_to {
+        let mut item = req.follow(target, Method::Get, Vec::new());
+        item.referrer = Some(req.url.to_string());
+        item.hops = *hops;
+        out.push(item);
+    }
+    out
+}
+
+fn log_outcome(ex: &Exchange) {
     match ex.outcome {
         Outcome::Ok | Outcome::NotModified | Outcome::Redirect if ex.error_kind.is_none() => {
             tracing::debug!(url = %ex.url, outcome = %ex.outcome, "fetched")
