@@ -137,6 +137,13 @@ const NOT_GOVERNMENT: &[&str] = &[
     "供销",
 ];
 
+/// [`NOT_GOVERNMENT`] as one automaton: `classify` runs on every call.
+fn not_government() -> Option<&'static aho_corasick::AhoCorasick> {
+    static A: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    A.get_or_init(|| aho_corasick::AhoCorasick::new(NOT_GOVERNMENT).ok())
+        .as_ref()
+}
+
 /// How the name of an institution ends (设计院, 文化馆, 派出所, 杂志社, 幼儿园).
 const OTHER_ENDS: &[&str] = &["院", "馆", "所", "站", "社", "校", "园"];
 
@@ -187,7 +194,7 @@ pub(crate) fn classify(rest: &str) -> Body {
     }
     // 县委, 市委办公室: the party committee.
     if bare.starts_with('委')
-        || NOT_GOVERNMENT.iter().any(|w| bare.contains(w))
+        || not_government().is_some_and(|a| a.is_match(bare.as_str()))
         || OTHER_ENDS.iter().any(|e| bare.ends_with(e))
     {
         return Body::Other(bare);

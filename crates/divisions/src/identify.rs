@@ -274,7 +274,11 @@ pub fn identify(input: &IdentityInput) -> Identity {
         return out;
     };
     let pa = agency.as_deref().map(|s| parse(t, s, year));
-    let ps = subject.as_deref().map(|s| parse(t, s, year));
+    // Most titles name exactly the agency field: read it once.
+    let ps = match (&pa, subject.as_deref()) {
+        (Some(p), Some(s)) if agency.as_deref() == Some(s) => Some(p.clone()),
+        (_, s) => s.map(|s| parse(t, s, year)),
+    };
 
     // Which name describes the reporting agency: the agency field, unless the title names a
     // more specific body of the same place (the field then names the publisher: a portal,

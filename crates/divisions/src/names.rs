@@ -1,10 +1,29 @@
 //! Name handling: input text to a comparable form, the agency a report title names, the short
 //! forms of autonomous divisions, township names and the generic prefixes of unnamed agencies.
 
+/// Characters of an agency field or title that are read.
+const MAX_CHARS: usize = 200;
+
 /// Normalised (traditional → simplified, pinyin dropped, NFKC) with whitespace, quotes and
 /// title brackets removed: `梅河口市 商務(wù)局` → `梅河口市商务局`.
 pub(crate) fn clean(text: &str) -> String {
-    nianbao_text::normalize(text)
+    // No agency name or report title is this long; a hostile page's metadata may be.
+    let text = match text.char_indices().nth(MAX_CHARS) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    };
+    // Plain simplified names (the vast majority) only need the traditional-character check:
+    // the pinyin and NFKC steps of `normalize` leave ASCII and CJK ideographs alone, and
+    // pinyin glosses need parentheses.
+    let plain = text
+        .chars()
+        .all(|c| (c.is_ascii() && c != '(') || ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let normalized = if plain {
+        nianbao_text::to_simplified(text)
+    } else {
+        nianbao_text::normalize(text)
+    };
+    normalized
         .chars()
         .filter(|c| {
             !c.is_whitespace()
@@ -68,8 +87,28 @@ const AGENCY_TAILS: &[&str] = &[
     "年报",
 ];
 
-fn cut_at_tail(s: &str, tails: &[&str]) -> Option<usize> {
-    tails.iter().filter_map(|t| s.find(t)).min()
+/// Offset of the first tail in `s`: a leftmost search of one automaton per tail list (built
+/// once; `str::find` per tail rebuilt a searcher on every call).
+fn cut_at_tail(s: &str, in_title: bool) -> Option<usize> {
+    use aho_corasick::{AhoCorasick, MatchKind};
+    use std::sync::OnceLock;
+    static TITLE: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    static AGENCY: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let (cell, tails) = if in_title {
+        (&TITLE, TITLE_TAILS)
+    } else {
+        (&AGENCY, AGENCY_TAILS)
+    };
+    let ac = cell.get_or_init(|| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(tails)
+            .ok()
+    });
+    match ac {
+        Some(ac) => ac.find(s).map(|m| m.start()),
+        None => tails.iter().filter_map(|t| s.find(t)).min(),
+    }
 }
 
 fn trim_subject(mut s: &str) -> &str {
@@ -95,14 +134,14 @@ fn trim_subject(mut s: &str) -> &str {
 /// `2022年政府信息公开工作年度报告` → `` (a report title that names no agency).
 pub(crate) fn title_subject(title: &str) -> Option<String> {
     let s = strip_years(&clean(title));
-    let cut = cut_at_tail(&s, TITLE_TAILS)?;
+    let cut = cut_at_tail(&s, true)?;
     Some(trim_subject(&s[..cut]).to_string())
 }
 
 /// An agency field in comparable form, a title-like field cut to its agency.
 pub(crate) fn agency_text(agency: &str) -> String {
     let s = strip_years(&clean(agency));
-    let cut = cut_at_tail(&s, AGENCY_TAILS).unwrap_or(s.len());
+    let cut = cut_at_tail(&s, false).unwrap_or(s.len());
     trim_subject(&s[..cut]).to_string()
 }
 

@@ -98,7 +98,7 @@ pub(crate) struct Alias {
 /// The parsed tables and their indexes.
 pub(crate) struct Table {
     pub rows: Vec<Row>,
-    by_code: HashMap<u32, Vec<u32>>,
+    by_code: HashMap<u32, Vec<u32>, CodeHash>,
     /// Per row: the row its lineage ends in (itself when it has no sole successor).
     lineage_end: Vec<u32>,
     /// Per row: the row its lineage steps into, if any.
@@ -118,6 +118,34 @@ pub(crate) struct Table {
 pub(crate) fn table() -> Result<&'static Table, &'static TableError> {
     static T: OnceLock<Result<Table, TableError>> = OnceLock::new();
     T.get_or_init(|| Table::parse(AREACODES, ALIASES)).as_ref()
+}
+
+/// Codes are small integers spread over six digits: a multiplicative hash is enough, and
+/// much cheaper than SipHash on the hot path (several lookups per call).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct CodeHash;
+
+impl std::hash::BuildHasher for CodeHash {
+    type Hasher = CodeHasher;
+    fn build_hasher(&self) -> CodeHasher {
+        CodeHasher(0)
+    }
+}
+
+pub(crate) struct CodeHasher(u64);
+
+impl std::hash::Hasher for CodeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (u64::from(n) ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 fn err(file: &'static str, line: u64, message: impl Into<String>) -> TableError {
@@ -218,7 +246,7 @@ impl Table {
         if rows.len() < 3000 {
             return Err(err(F, 0, format!("only {} rows", rows.len())));
         }
-        let mut by_code: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut by_code: HashMap<u32, Vec<u32>, CodeHash> = HashMap::default();
         for (i, r) in rows.iter().enumerate() {
             by_code.entry(r.code).or_default().push(i as u32);
         }
@@ -262,10 +290,12 @@ impl Table {
             patterns[k].push(target);
         };
         let mut patterns = Vec::new();
+        // Names go through the same cleaning as the input: OpenCC turns the 乾 of 乾安县 into
+        // 干, on both sides alike.
         for (i, r) in t.rows.iter().enumerate() {
-            add(r.name.to_string(), Target::Row(i as u32), &mut patterns);
+            add(names::clean(&r.name), Target::Row(i as u32), &mut patterns);
             if let Some(short) = names::short_form(&r.name) {
-                add(short, Target::Row(i as u32), &mut patterns);
+                add(names::clean(&short), Target::Row(i as u32), &mut patterns);
             }
         }
         for (k, (name, alias)) in aliases_parsed.into_iter().enumerate() {

@@ -288,6 +288,12 @@ fn traditional_characters_spaces_and_name_variants() {
     assert_eq!(code(&full), Some("422800"));
     assert_eq!(full.agency_id, short.agency_id);
     assert_eq!(code(&id("大厂县人民政府", 2020)), Some("131028"));
+    // OpenCC turns the 乾 of place names into 干; table names are folded the same way.
+    assert_eq!(code(&id("乾安县人民政府", 2024)), Some("220723"));
+    assert_eq!(
+        id("乾安县人民政府", 2024).division_name.as_deref(),
+        Some("乾安县")
+    );
     // 人民政府 in front of a department's name is not part of its key.
     assert_eq!(
         id("梅河口市人民政府商务局", 2020).agency_id.as_deref(),
@@ -446,4 +452,34 @@ fn every_sidecar_agency() {
         checked += 1;
     }
     assert!(checked >= 6, "only {checked} sidecar agencies found");
+}
+
+proptest::proptest! {
+    /// Any text, year and hint gives an answer without panicking, and a code only with a level.
+    #[test]
+    fn never_panics(
+        agency in "[省市县区镇乡人民政府办公室局委沭阳淮安朝梅河口a-z0-9（）() ]{0,40}",
+        title in "\\PC{0,60}",
+        year in proptest::option::of(1900i32..2100),
+        site in proptest::option::of("[0-9a-z]{0,12}"),
+    ) {
+        let i = identify(&IdentityInput {
+            agency: Some(&agency),
+            title: Some(&title),
+            year,
+            site_id: site.as_deref(),
+            source_division_code: site.as_deref(),
+        });
+        proptest::prop_assert!(i.division_code.is_none() || i.division_level.is_some());
+        proptest::prop_assert!(i.division_code.is_none() || i.agency_id.is_some());
+    }
+}
+
+#[test]
+fn hostile_lengths_are_cut() {
+    let long = "梅河口市商务局".to_string() + &"局".repeat(200_000);
+    let i = id(&long, 2020);
+    assert_eq!(code(&i), Some("220581"));
+    let noise = "朝阳区".repeat(50_000);
+    assert_eq!(code(&id(&noise, 2020)), None);
 }
