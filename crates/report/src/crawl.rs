@@ -78,7 +78,7 @@ impl CrawlView {
             ("run_id", "运行", "run"),
             ("started_at", "开始", "started"),
             ("finished_at", "结束", "finished"),
-            ("duration_s", "用时（秒）", "duration (s)"),
+            ("duration_s", "用时", "duration"),
             ("resumed", "续跑", "resumed"),
             ("exit_code", "退出码", "exit code"),
             ("dataset_reports", "数据集报告", "reports in dataset"),
@@ -86,6 +86,8 @@ impl CrawlView {
             if let Some(t) = text(obj.get(key)) {
                 let t = match key {
                     "started_at" | "finished_at" => pretty_time(&t),
+                    "resumed" if t == "true" => "是 yes".into(),
+                    "resumed" if t == "false" => "否 no".into(),
                     "duration_s" => t
                         .parse::<f64>()
                         .ok()

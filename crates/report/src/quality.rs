@@ -394,17 +394,33 @@ impl Quality {
     }
 
     fn checks(&self, page: &mut Page) {
+        let x1 = self
+            .checks
+            .iter()
+            .find(|(id, _)| id.as_str() == "X1")
+            .map(|(_, c)| c);
+        // One list of the failing X1 rows, linked from the table and from the X1 paragraph.
+        let x1_link = x1.map(|c| {
+            page.count_link(
+                &c.fails,
+                "X1 不成立 fails",
+                "checks.csv: id = X1, holds = false (scope names both report ids)",
+            )
+        });
         page.raw("<h3>校验 <span class=\"en\">Checks (checks.csv)</span></h3>");
         if !self.has_checks_file {
             page.notice("此文件夹没有 checks.csv。", "No checks.csv in this folder.");
         } else {
             page.raw("<div class=\"tbl\"><table><thead><tr><th>校验 Check</th><th class=\"n\">成立 Holds</th><th class=\"n\">不成立 Fails</th></tr></thead><tbody>");
             for (id, c) in self.checks.iter() {
-                let fails = page.count_link(
-                    &c.fails,
-                    &format!("{id} 不成立 fails"),
-                    &format!("checks.csv: id = {id}, holds = false"),
-                );
+                let fails = match (&x1_link, id.as_str()) {
+                    (Some(l), "X1") => l.clone(),
+                    _ => page.count_link(
+                        &c.fails,
+                        &format!("{id} 不成立 fails"),
+                        &format!("checks.csv: id = {id}, holds = false"),
+                    ),
+                };
                 let _ = write!(
                     page.buf,
                     "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{fails}</td></tr>",
@@ -415,17 +431,8 @@ impl Quality {
             page.raw("</tbody></table></div>");
         }
         page.raw("<h3>跨年校验 X1 <span class=\"en\">Cross-year check X1 (上年结转 = last year's 结转下年度)</span></h3>");
-        match self.checks.iter().find(|(id, _)| id.as_str() == "X1") {
-            None => page.notice(
-                "checks.csv 中没有 X1 行（需要同一机构连续两年的报告）。",
-                "No X1 rows in checks.csv (needs consecutive years of one agency, identified).",
-            ),
-            Some((_, c)) => {
-                let fails = page.count_link(
-                    &c.fails,
-                    "X1 不成立 fails",
-                    "checks.csv: id = X1, holds = false (scope names both report ids)",
-                );
+        match (x1, x1_link) {
+            (Some(c), Some(fails)) => {
                 let _ = write!(
                     page.buf,
                     "<p>X1 成立 holds: <b>{}</b> · 不成立 fails: <b>{fails}</b> ({} of the X1 rows).</p>",
@@ -433,6 +440,10 @@ impl Quality {
                     pct(c.fails.n, c.holds + c.fails.n)
                 );
             }
+            _ => page.notice(
+                "checks.csv 中没有 X1 行（需要同一机构连续两年的报告）。",
+                "No X1 rows in checks.csv (needs consecutive years of one agency, identified).",
+            ),
         }
     }
 
