@@ -34,7 +34,9 @@ flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
        --user-data-dir="$profile")
 shot() {
     "$chrome" "${flags[@]}" --screenshot="$1" --window-size="$2" "$url" >/dev/null 2>&1
-    [ -s "$1" ] || { echo "FAILED: no screenshot $1" >&2; exit 1; }
+    # A blank window compresses to a few KB; a rendered page is far larger.
+    size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+    [ "$size" -gt 20000 ] || { echo "FAILED: screenshot $1 is blank or missing ($size bytes)" >&2; exit 1; }
     echo "wrote $1 ($2)"
 }
 shot "$out/$name-desktop.png" "1280,$dh"

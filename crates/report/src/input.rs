@@ -93,9 +93,10 @@ impl Table {
     /// field is absent. Invalid UTF-8 is replaced, never an error.
     pub fn get(&self, col: Option<usize>) -> Cow<'_, str> {
         match col.and_then(|i| self.rec.get(i)) {
-            Some(b) => match String::from_utf8_lossy(b) {
-                Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
-                Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+            // `from_utf8` first: the lossy decoder is several times slower on valid text.
+            Some(b) => match std::str::from_utf8(b) {
+                Ok(s) => Cow::Borrowed(s.trim()),
+                Err(_) => Cow::Owned(String::from_utf8_lossy(b).trim().to_string()),
             },
             None => Cow::Borrowed(""),
         }

@@ -9,6 +9,7 @@ use crate::html::{clip, esc, num, pct, Page, Rows, Sample};
 use crate::records::{year, CheckRow, ReportRow};
 use crate::svg::{self, Bar, GridCell};
 use crate::tally::Capped;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -86,6 +87,49 @@ pub fn error_kind(msg: &str) -> String {
         "(其他 other)".into()
     } else {
         clip(&kind, 60)
+    }
+}
+
+/// Reads the `flags` column (`{"key": ["flag", ...], ...}`) into the list of its flags,
+/// skipping the keys and borrowing the strings: this column is most of the parsing time.
+struct FlagValues;
+
+impl<'de> serde::de::Visitor<'de> for FlagValues {
+    type Value = Vec<Cow<'de, str>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object of flag lists")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            let list: Vec<Text<'de>> = map.next_value()?;
+            out.extend(list.into_iter().map(|t| t.0));
+        }
+        Ok(out)
+    }
+}
+
+/// A JSON string, borrowed from the input unless it has escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(s.to_string())))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -167,23 +211,33 @@ impl Quality {
             .map(str::trim)
             .filter(|f| !f.is_empty())
         {
-            self.report_flags.entry(f, || Rows::new(10)).add(sample);
+            self.report_flags
+                .update(f, || Rows::new(10), |rows| rows.add(sample));
         }
         if !r.flags.is_empty() {
-            match serde_json::from_str::<BTreeMap<String, Vec<String>>>(&r.flags) {
-                Ok(map) => {
+            let mut de = serde_json::Deserializer::from_str(&r.flags);
+            match serde::Deserializer::deserialize_map(&mut de, FlagValues)
+                .and_then(|v| de.end().map(|()| v))
+            {
+                Ok(flags) => {
                     // Count each flag once per report for the report list, once per cell
                     // for the cell count.
-                    let mut seen: BTreeSet<&str> = BTreeSet::new();
-                    for f in map.values().flatten() {
-                        let e = self.cell_flags.entry(f, || Flag {
+                    let mut seen: Vec<&str> = Vec::new();
+                    for f in &flags {
+                        let first = !seen.contains(&f.as_ref());
+                        if first {
+                            seen.push(f);
+                        }
+                        let make = || Flag {
                             cells: 0,
                             reports: Rows::new(10),
+                        };
+                        self.cell_flags.update(f, make, |e| {
+                            e.cells += 1;
+                            if first {
+                                e.reports.add(sample);
+                            }
                         });
-                        e.cells += 1;
-                        if seen.insert(f.as_str()) {
-                            e.reports.add(sample);
-                        }
                     }
                 }
                 Err(_) => self.flags_unreadable.add(sample),

@@ -32,6 +32,17 @@ impl<V> Capped<V> {
         self.map.entry(key.to_string()).or_insert_with(make)
     }
 
+    /// Apply `f` to the counter of `key` (of [`OTHER`] once the map is full), created by
+    /// `make`. Unlike [`Capped::entry`] it allocates nothing for a key already there, which
+    /// matters on the per-cell paths.
+    pub fn update(&mut self, key: &str, make: impl FnOnce() -> V, f: impl FnOnce(&mut V)) {
+        if let Some(v) = self.map.get_mut(key) {
+            f(v);
+            return;
+        }
+        f(self.entry(key, make));
+    }
+
     /// Keys and counters in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
         self.map.iter()
@@ -68,5 +79,13 @@ mod tests {
             ]
         );
         assert_eq!(m.len(), 3);
+        m.update("b", || 0, |v| *v += 10);
+        m.update("e", || 100, |v| *v += 1);
+        let got: Vec<u64> = m.iter().map(|(_, v)| *v).collect();
+        assert_eq!(
+            got,
+            [3, 2, 11],
+            "\"e\" is beyond the bound: counted under OTHER"
+        );
     }
 }
