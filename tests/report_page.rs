@@ -100,7 +100,7 @@ fn page_of_the_contract_dataset_has_every_chart() {
     }
 }
 
-fn nianbao_report_charts() -> [&'static str; 11] {
+fn nianbao_report_charts() -> [&'static str; 12] {
     // Kept in step with nianbao_report::CHARTS (the binary's tests do not link the crate).
     [
         "coverage-province-year",
@@ -112,6 +112,7 @@ fn nianbao_report_charts() -> [&'static str; 11] {
         "quality-identities",
         "quality-cell-flags",
         "quality-report-flags",
+        "quality-errors",
         "crawl-failures",
         "crawl-hosts",
     ]

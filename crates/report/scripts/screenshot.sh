@@ -20,7 +20,8 @@ if [ -z "$chrome" ]; then
     echo "SKIPPED: browser check: chromium is not installed (apt-get install -y chromium fonts-noto-cjk)"
     exit 77
 fi
-if ! fc-list 2>/dev/null | grep -qi cjk; then
+# (count, not `grep -q`: with pipefail an early exit of grep fails the pipeline)
+if [ "$(fc-list 2>/dev/null | grep -ci cjk || true)" -eq 0 ]; then
     echo "warning: no CJK font installed (fonts-noto-cjk): Chinese text will render as boxes" >&2
 fi
 mkdir -p "$out"

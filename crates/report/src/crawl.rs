@@ -123,9 +123,12 @@ impl CrawlView {
                         }
                     }
                 }
-                if get("robots_denied") > 0 {
-                    *view.failures.entry("robots_denied".into()).or_default() +=
-                        get("robots_denied");
+                // Not fetched by policy: counted with the failures so the chart and the
+                // totals agree.
+                let denied = get("robots_denied");
+                if denied > 0 {
+                    failures += denied;
+                    *view.failures.entry("robots_denied".into()).or_default() += denied;
                 }
                 let host = Host {
                     name: clip(name, 60),
@@ -153,13 +156,10 @@ impl CrawlView {
         Some(view)
     }
 
-    /// When the run started and finished, for the overview.
+    /// When the run finished (else its run id), for the overview.
     pub fn when(&self) -> Option<String> {
-        self.fields
-            .iter()
-            .find(|f| f.1 == "finished")
-            .or_else(|| self.fields.iter().find(|f| f.1 == "run"))
-            .map(|f| f.2.clone())
+        let field = |en: &str| self.fields.iter().find(|f| f.1 == en).map(|f| f.2.clone());
+        field("finished").or_else(|| field("run").map(|r| format!("运行 run {r}")))
     }
 
     /// Write the crawl section.
@@ -342,10 +342,13 @@ mod tests {
         assert_eq!(v.failures.get("timeout"), Some(&3));
         assert_eq!(v.when().as_deref(), Some("2026-12-01 01:42:20 UTC"));
         assert!(v.fields.iter().any(|f| f.2 == "42m 20s"), "{:?}", v.fields);
-        let older = serde_json::json!({"run_id": 1, "hosts": {"b": {"fetched": 4, "new_reports": 3, "blocked": {"waf": 1}}}});
+        let older = serde_json::json!({"run_id": 1, "hosts": {"b": {"fetched": 4, "new_reports": 3, "blocked": {"waf": 1}, "robots_denied": 2}}});
         let v = CrawlView::from_json(&older).expect("object");
         assert_eq!(v.totals.new, 3);
         assert_eq!(v.failures.get("blocked:waf"), Some(&1));
+        assert_eq!(v.failures.get("robots_denied"), Some(&2));
+        assert_eq!(v.totals.failures, 3, "the card total agrees with the chart");
+        assert_eq!(v.when().as_deref(), Some("运行 run 1"));
         assert!(CrawlView::from_json(&serde_json::json!([1])).is_none());
     }
 }

@@ -58,7 +58,7 @@ use std::path::{Path, PathBuf};
 pub const PAGE: &str = "report.html";
 
 /// The chart ids (`data-chart` attributes) a full dataset produces.
-pub const CHARTS: [&str; 11] = [
+pub const CHARTS: [&str; 12] = [
     "coverage-province-year",
     "coverage-level-year",
     "coverage-levels",
@@ -68,6 +68,7 @@ pub const CHARTS: [&str; 11] = [
     "quality-identities",
     "quality-cell-flags",
     "quality-report-flags",
+    "quality-errors",
     "crawl-failures",
     "crawl-hosts",
 ];

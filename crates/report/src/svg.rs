@@ -39,15 +39,18 @@ pub fn shade(share: f64) -> (String, bool) {
 }
 
 /// Charts are drawn a quarter larger than their user units on a wide screen; on a narrow one
-/// CSS (`max-width: 100%`) scales them down to the width available.
+/// CSS (`max-width: 100%`) scales them down to the width available, but not below
+/// `MIN_SCALE` (11 px labels stay at least 9 px): a wider chart scrolls sideways instead.
 const SCALE: f64 = 1.25;
+const MIN_SCALE: f64 = 0.82;
 
 fn open(out: &mut String, chart: &str, title: &str, w: f64, h: f64) {
     let _ = write!(
         out,
-        "<div class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" data-chart=\"{chart}\" role=\"img\" aria-label=\"{t}\" width=\"{:.0}\" height=\"{:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\"><title>{t}</title>",
+        "<div class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" data-chart=\"{chart}\" role=\"img\" aria-label=\"{t}\" width=\"{:.0}\" height=\"{:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" style=\"min-width:{:.0}px\"><title>{t}</title>",
         w * SCALE,
         h * SCALE,
+        w * MIN_SCALE,
         t = esc(title)
     );
 }
@@ -192,7 +195,7 @@ pub struct Bar {
 
 /// Horizontal bars, longest = `max` (the largest value when `max` is `None`).
 pub fn hbars(out: &mut String, chart: &str, title: &str, bars: &[Bar], max: Option<f64>) {
-    let (bh, area) = (20.0, 300.0);
+    let (bh, area) = (20.0, 220.0);
     let label_w = bars
         .iter()
         .map(|b| text_width(&clip(&b.label, 28), 11.0))
