@@ -100,7 +100,7 @@ fn page_of_the_contract_dataset_has_every_chart() {
     }
 }
 
-fn nianbao_report_charts() -> [&'static str; 12] {
+fn nianbao_report_charts() -> [&'static str; 13] {
     // Kept in step with nianbao_report::CHARTS (the binary's tests do not link the crate).
     [
         "coverage-province-year",
@@ -110,6 +110,7 @@ fn nianbao_report_charts() -> [&'static str; 12] {
         "timeliness-department",
         "timeliness-missing-reasons",
         "quality-identities",
+        "quality-identity-flags",
         "quality-cell-flags",
         "quality-report-flags",
         "quality-errors",

@@ -58,7 +58,7 @@ use std::path::{Path, PathBuf};
 pub const PAGE: &str = "report.html";
 
 /// The chart ids (`data-chart` attributes) a full dataset produces.
-pub const CHARTS: [&str; 12] = [
+pub const CHARTS: [&str; 13] = [
     "coverage-province-year",
     "coverage-level-year",
     "coverage-levels",
@@ -66,6 +66,7 @@ pub const CHARTS: [&str; 12] = [
     "timeliness-department",
     "timeliness-missing-reasons",
     "quality-identities",
+    "quality-identity-flags",
     "quality-cell-flags",
     "quality-report-flags",
     "quality-errors",
@@ -195,7 +196,7 @@ pub fn render(dataset: &Path, opts: &ReportOptions) -> Result<(String, ReportSta
     let cols = ReportCols::new(&reports_t);
     while reports_t.next_row()? {
         let r = cols.row(&reports_t);
-        qual.add_report(&r);
+        qual.add_report(&r, cols.has_identity);
         cov.add_report(&r, cols.has_identity);
         tim.add_report(&r, cols.has_identity && cols.has_provenance);
     }

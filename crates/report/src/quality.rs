@@ -67,6 +67,9 @@ pub struct Quality {
     checks: Capped<Check>,
     checks_rows: u64,
     has_checks_file: bool,
+    identified: Rows,
+    unidentified: Rows,
+    identity_flags: Capped<Rows>,
 }
 
 /// The kind of an extraction error: the message before its first `: `, without the file
@@ -146,6 +149,9 @@ impl Quality {
             checks: Capped::new(16),
             checks_rows: 0,
             has_checks_file: false,
+            identified: Rows::new(0),
+            unidentified: Rows::new(50),
+            identity_flags: Capped::new(100),
         }
     }
 
@@ -168,10 +174,28 @@ impl Quality {
         &self.reports
     }
 
-    /// Count one row of `reports.csv`.
-    pub fn add_report(&mut self, r: &ReportRow<'_>) {
+    /// Count one row of `reports.csv`; `has_identity` when the file has identity columns.
+    pub fn add_report(&mut self, r: &ReportRow<'_>, has_identity: bool) {
         let sample = || r.sample();
         self.reports.add(sample);
+        if has_identity {
+            if r.agency_id.is_empty() {
+                self.unidentified.add(sample);
+            } else {
+                self.identified.n += 1;
+            }
+            // `alias:平潭综合实验区` counts as `alias`: the kind, not the detail.
+            for f in r
+                .identity_flags
+                .split(';')
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+            {
+                let kind = f.split(':').next().unwrap_or(f);
+                self.identity_flags
+                    .update(kind, || Rows::new(10), |rows| rows.add(sample));
+            }
+        }
         if !r.error.is_empty() {
             let kind = if r.error_kind.is_empty() {
                 error_kind(&r.error)
@@ -447,6 +471,63 @@ impl Quality {
         }
     }
 
+    fn identity(&self, page: &mut Page) {
+        page.raw("<h3>机构身份 <span class=\"en\">Agency identity</span></h3>");
+        let total = self.identified.n + self.unidentified.n;
+        if total == 0 {
+            page.notice(
+                "reports.csv 没有身份列（agency_id 等）。",
+                "No identity columns (agency_id, division_code, ...) in reports.csv.",
+            );
+            return;
+        }
+        let ok = page.count_link(
+            &self.identified,
+            "已识别 identified",
+            "reports.csv: agency_id not empty",
+        );
+        let not = page.count_link(
+            &self.unidentified,
+            "未识别 not identified",
+            "reports.csv: agency_id empty (see identity_flags)",
+        );
+        let _ = write!(
+            page.buf,
+            "<p>已识别 identified {ok} / {} ({}) · 未识别 not identified {not}.</p>",
+            num(total),
+            pct(self.identified.n, total)
+        );
+        let mut v: Vec<(&String, &Rows)> = self.identity_flags.iter().collect();
+        v.sort_by(|a, b| b.1.n.cmp(&a.1.n).then(a.0.cmp(b.0)));
+        let bars: Vec<Bar> = v
+            .iter()
+            .take(15)
+            .map(|(f, rows)| {
+                let id = page.rows_target(
+                    rows,
+                    &format!("身份标记 identity flag {f}"),
+                    &format!("reports.csv: identity_flags contains {f}"),
+                );
+                Bar {
+                    label: (*f).clone(),
+                    value: rows.n as f64,
+                    text: format!("{} 份 reports", num(rows.n)),
+                    tip: format!("{f}: {} reports", num(rows.n)),
+                    href: Some(format!("#{id}")),
+                }
+            })
+            .collect();
+        if !bars.is_empty() {
+            svg::hbars(
+                &mut page.buf,
+                "quality-identity-flags",
+                "身份标记 Identity flags",
+                &bars,
+                None,
+            );
+        }
+    }
+
     fn checks(&self, page: &mut Page) {
         let x1 = self
             .checks
@@ -557,6 +638,7 @@ impl Quality {
         } else {
             self.identities(page);
         }
+        self.identity(page);
         self.flags(page);
         self.checks(page);
         self.errors_block(page);

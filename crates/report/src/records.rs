@@ -31,6 +31,8 @@ pub struct ReportCols {
     flags: Option<usize>,
     url: Option<usize>,
     published_date: Option<usize>,
+    agency_id: Option<usize>,
+    identity_flags: Option<usize>,
     agency_kind: Option<usize>,
     province: Option<usize>,
     division_code: Option<usize>,
@@ -58,6 +60,8 @@ impl ReportCols {
             flags: t.col("flags"),
             url: t.col("url"),
             published_date: t.col("published_date"),
+            agency_id: t.col("agency_id"),
+            identity_flags: t.col("identity_flags"),
             agency_kind: t.col("agency_kind"),
             province: t.col("province"),
             division_code: t.col("division_code"),
@@ -83,6 +87,8 @@ impl ReportCols {
             flags: t.get(self.flags),
             url: t.get(self.url),
             published_date: t.get(self.published_date),
+            agency_id: t.get(self.agency_id),
+            identity_flags: t.get(self.identity_flags),
             agency_kind: t.get(self.agency_kind),
             province: t.get(self.province),
             division_code: t.get(self.division_code),
@@ -119,6 +125,10 @@ pub struct ReportRow<'a> {
     pub url: Cow<'a, str>,
     /// `published_date`.
     pub published_date: Cow<'a, str>,
+    /// `agency_id` (empty when the agency could not be identified).
+    pub agency_id: Cow<'a, str>,
+    /// `identity_flags` (`;`-separated).
+    pub identity_flags: Cow<'a, str>,
     /// `agency_kind`.
     pub agency_kind: Cow<'a, str>,
     /// `province`.

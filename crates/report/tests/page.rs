@@ -129,7 +129,8 @@ fn late_and_missing_are_listed_with_their_reasons() {
 
 #[test]
 fn quality_figures_come_from_the_rows() {
-    let c = support::check_page(&full_page());
+    let page = full_page();
+    let c = support::check_page(&page);
     let x1 = details_of(&c, "X1 不成立 fails");
     assert!(
         x1.contains("a1000000000000f3") && x1.contains("carried over 0 ≠ 2"),
@@ -152,6 +153,15 @@ fn quality_figures_come_from_the_rows() {
     let errors = details_of(&c, "错误 error: cannot parse PDF document");
     assert!(errors.contains("0800000000000002") && errors.contains("bad xref table"));
     assert!(c.text.contains("t3_row_order"));
+    // 10 of the 12 rows have an agency_id (the 街道 and the unreadable PDF have none).
+    assert!(page.contains("title=\"已识别 identified: 10 — reports.csv: agency_id not empty\">10<"));
+    assert!(c.text.contains("/ 12 (83.3%)"));
+    let unmatched = details_of(&c, "身份标记 identity flag unmatched");
+    assert!(unmatched.contains("0700000000000001"));
+    assert!(
+        c.tooltips.iter().any(|t| t == "alias: 3 reports"),
+        "flag kinds, not details"
+    );
 }
 
 #[test]
