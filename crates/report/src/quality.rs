@@ -65,7 +65,6 @@ pub struct Quality {
     errors: Capped<Rows>,
     flags_unreadable: Rows,
     checks: Capped<Check>,
-    checks_rows: u64,
     has_checks_file: bool,
     identified: Rows,
     unidentified: Rows,
@@ -147,7 +146,6 @@ impl Quality {
             errors: Capped::new(50),
             flags_unreadable: Rows::new(10),
             checks: Capped::new(16),
-            checks_rows: 0,
             has_checks_file: false,
             identified: Rows::new(0),
             unidentified: Rows::new(50),
@@ -272,7 +270,6 @@ impl Quality {
     /// Count one row of `checks.csv`.
     pub fn add_check(&mut self, c: &CheckRow<'_>) {
         self.has_checks_file = true;
-        self.checks_rows += 1;
         let id = if c.id.is_empty() { "(无 none)" } else { &c.id };
         let cap = if id == "X1" { 200 } else { 20 };
         let e = self.checks.entry(id, || Check {
