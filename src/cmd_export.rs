@@ -17,6 +17,9 @@ pub struct ExportArgs {
     /// Write a UTF-8 BOM into the CSV files (for Excel).
     #[arg(long)]
     pub bom: bool,
+    /// Also write report.html into the output directory (see `nianbao report`).
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// Rebuild reports.csv, cells.csv, checks.csv and codebook.csv from the archive.
@@ -43,6 +46,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
                 stats.errors,
                 out.display()
             );
+            if args.report {
+                return Ok(crate::cmd_report::after(&out, &data, None));
+            }
             Ok(0)
         }
         Err(e) => {
