@@ -53,7 +53,10 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
                 out.display()
             );
             if args.report {
-                return Ok(crate::cmd_report::after(&out, &data, None));
+                // With several archives (shards) the first one's last crawl summary is shown.
+                if let Some(first) = data.first() {
+                    return Ok(crate::cmd_report::after(&out, first, None));
+                }
             }
             Ok(0)
         }
