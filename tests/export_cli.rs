@@ -1,6 +1,6 @@
 //! `nianbao export` end to end: archives written with the archive crate, the binary run on them.
 
-use nianbao_archive::{Archive, Exchange, HttpResponse};
+use nianbao_archive::{Archive, Exchange, HttpResponse, Method, Outcome};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
@@ -19,11 +19,11 @@ fn store(dir: &Path, url: &str, body: Vec<u8>, at: u64) {
     let ex = Exchange {
         url: url.into(),
         host: "h".into(),
-        method: "GET".into(),
+        method: Method::Get,
         role: "report".into(),
         run_id: 1,
         fetched_at: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_735_689_600 + at)),
-        outcome: "ok".into(),
+        outcome: Outcome::Ok,
         response: Some(HttpResponse {
             status: 200,
             reason: "OK".into(),

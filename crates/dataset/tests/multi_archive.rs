@@ -2,7 +2,7 @@
 //! The archives are written with the archive crate itself; the bodies are real report pages
 //! and a real PDF attachment of the offline demo sites (built from `../shared/corpus`).
 
-use nianbao_archive::{Archive, Exchange, HttpResponse};
+use nianbao_archive::{Archive, Exchange, HttpResponse, Method, Outcome};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -30,12 +30,12 @@ fn store(dir: &Path, fetches: &[&Fetch]) {
         let ex = Exchange {
             url: f.url.into(),
             host: "h".into(),
-            method: "GET".into(),
+            method: Method::Get,
             role: f.role.into(),
             referrer: f.referrer.map(str::to_string),
             run_id: 1,
             fetched_at: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_735_689_600 + f.at)),
-            outcome: "ok".into(),
+            outcome: Outcome::Ok,
             response: Some(HttpResponse {
                 status: 200,
                 reason: "OK".into(),
