@@ -33,8 +33,11 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// Sites to crawl.
+    /// Sites to crawl (`[[sources]]` written by hand; [`Config::resolve`] adds the rows
+    /// selected from the registry).
     pub sources: Vec<Source>,
+    /// Sources taken from the source registry (`data/sources/registry.csv`).
+    pub registry: Option<crate::registry::RegistryConfig>,
     /// Crawl scope and limits.
     pub crawl: CrawlConfig,
     /// Politeness and fetch limits.
@@ -43,6 +46,9 @@ pub struct Config {
     pub storage: Storage,
     /// Built-in static server for the offline demo.
     pub demo: Option<DemoConfig>,
+    /// No progress bar (set by the command line: `--quiet`, `--json`; not a file key).
+    #[serde(skip)]
+    pub quiet: bool,
 }
 
 /// One site (or unit) to crawl.
@@ -55,6 +61,17 @@ pub struct Source {
     pub start: Vec<String>,
     /// Hosts in scope (`host` or `host:port`); default: the hosts of `start`.
     pub allow: Vec<String>,
+    /// 6-digit administrative division code of the government the source belongs to
+    /// (passed on to agency identification).
+    pub division_code: Option<String>,
+    /// Province name (registry rows; used by `--province`).
+    pub province: Option<String>,
+    /// `province`, `prefecture`, `county`, `department` or `other` (used by `--level`).
+    pub level: Option<String>,
+    /// `portal` or `column` (registry rows).
+    pub kind: Option<String>,
+    /// CMS family when known.
+    pub cms: Option<String>,
 }
 
 /// Crawl scope and limits.
@@ -84,6 +101,12 @@ pub struct CrawlConfig {
     pub max_concurrency: usize,
     /// Maximum redirects followed for one URL.
     pub max_redirects: usize,
+    /// Exit with code 4 when more than this share of the hosts contacted failed (no
+    /// answer at all, or only errors); 1.0 never fails a run for failed hosts.
+    pub max_failed_host_share: f64,
+    /// `crawl --due` revisits only the sources not checked successfully within this many
+    /// days.
+    pub due_after_days: f64,
 }
 
 impl Default for CrawlConfig {
@@ -101,6 +124,8 @@ impl Default for CrawlConfig {
             attachments: true,
             max_concurrency: 16,
             max_redirects: 5,
+            max_failed_host_share: 0.5,
+            due_after_days: 30.0,
         }
     }
 }
@@ -217,6 +242,11 @@ impl Config {
 
     /// Check values that would make a crawl meaningless or unsafe.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.registry.is_some() {
+            return Err(ConfigError::Invalid(
+                "[registry] not loaded yet (Config::resolve)".into(),
+            ));
+        }
         if self.sources.is_empty() {
             return Err(ConfigError::Invalid("no [[sources]]".into()));
         }
@@ -261,6 +291,17 @@ impl Config {
             || self.politeness.connect_timeout_s <= 0.0
         {
             return Err(ConfigError::Invalid("timeouts must be positive".into()));
+        }
+        let share = self.crawl.max_failed_host_share;
+        if !(0.0..=1.0).contains(&share) {
+            return Err(ConfigError::Invalid(format!(
+                "[crawl] max_failed_host_share must be between 0 and 1, not {share}"
+            )));
+        }
+        if self.crawl.due_after_days.is_nan() || self.crawl.due_after_days < 0.0 {
+            return Err(ConfigError::Invalid(
+                "[crawl] due_after_days must be 0 or more".into(),
+            ));
         }
         Ok(())
     }

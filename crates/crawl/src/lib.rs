@@ -26,9 +26,11 @@ pub mod config;
 pub mod discover;
 pub mod fetch;
 pub mod politeness;
+pub mod registry;
 pub mod robots;
 pub mod run;
 pub mod scope;
+pub mod select;
 pub mod serve;
 pub mod summary;
 

@@ -129,7 +129,7 @@ pub async fn run(mut cfg: Config) -> Result<RunReport, CrawlError> {
     }
     archive.index_mut().enqueue(run_id, &seeds)?;
 
-    let progress = progress_bar();
+    let progress = progress_bar(cfg.quiet);
     let mut hosts: HashMap<String, HostState> = HashMap::new();
     let mut crawl_delays: HashMap<String, f64> = HashMap::new();
     let mut in_flight: HashSet<String> = HashSet::new();
@@ -556,9 +556,9 @@ fn log_outcome(ex: &Exchange) {
     }
 }
 
-fn progress_bar() -> indicatif::ProgressBar {
+fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
     let pb = indicatif::ProgressBar::new(0);
-    if !std::io::stderr().is_terminal() {
+    if quiet || !std::io::stderr().is_terminal() {
         pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     } else if let Ok(style) = indicatif::ProgressStyle::with_template(
         "{spinner} [{elapsed_precise}] {pos}/{len} fetched  {wide_msg}",
