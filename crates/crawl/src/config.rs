@@ -125,7 +125,7 @@ impl Default for CrawlConfig {
             max_concurrency: 16,
             max_redirects: 5,
             max_failed_host_share: 0.5,
-            due_after_days: 30.0,
+            due_after_days: 6.0,
         }
     }
 }
@@ -347,8 +347,27 @@ mod repo_files {
     #[test]
     fn shipped_configs_parse() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let c = Config::load(&root.join("config.toml")).unwrap();
-        c.validate().unwrap();
+        let mut c = Config::load(&root.join("config.toml")).unwrap();
+        assert!(
+            c.registry.is_some(),
+            "config.toml selects from the registry"
+        );
+        let registry = root.join("data/sources/registry.csv");
+        if registry.exists() {
+            // Paths in config.toml are relative to the working directory (the repo root).
+            if let Some(r) = c.registry.as_mut() {
+                r.file = registry;
+            }
+            let done = c.resolve(&crate::select::Selection::default()).unwrap();
+            assert!(done.from_registry >= 131, "{done:?}");
+            c.validate().unwrap();
+        } else {
+            eprintln!("SKIPPED: data/sources/registry.csv not in this tree yet");
+        }
+        assert_eq!(
+            c.crawl.due_after_days,
+            CrawlConfig::default().due_after_days
+        );
         assert_eq!(
             c.crawl.report_title_pattern,
             CrawlConfig::default().report_title_pattern
