@@ -74,13 +74,27 @@ pub struct Source {
     pub cms: Option<String>,
 }
 
+impl Source {
+    /// What the start URLs are fetched as: a `portal` row's home page is a hub (the crawl
+    /// looks for the 年报 column from there), anything else a list page.
+    pub fn seed_role(&self) -> crate::discover::Role {
+        if self.kind.as_deref() == Some("portal") {
+            crate::discover::Role::Hub
+        } else {
+            crate::discover::Role::Listing
+        }
+    }
+}
+
 /// Crawl scope and limits.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CrawlConfig {
     /// Maximum number of fetches per run (all hosts together).
     pub max_pages: usize,
-    /// Maximum link depth from a start URL (pagination does not add depth).
+    /// Maximum link depth from a start URL (pagination does not add depth). A portal needs
+    /// 6: home → 政府信息公开 → department list → department → 年报 column → report →
+    /// attachment.
     pub max_depth: u32,
     /// Maximum number of list pages followed per pagination sequence.
     pub max_list_pages: usize,
@@ -113,7 +127,7 @@ impl Default for CrawlConfig {
     fn default() -> Self {
         CrawlConfig {
             max_pages: 5000,
-            max_depth: 4,
+            max_depth: 6,
             max_list_pages: 100,
             report_title_pattern: "年度[报報]告|年[报報]".into(),
             exclude_title_pattern: "政府工作报告|工作要点|的函$|通知$".into(),

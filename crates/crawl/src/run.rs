@@ -119,7 +119,7 @@ pub async fn run(mut cfg: Config) -> Result<RunReport, CrawlError> {
             seeds.push(NewItem {
                 url: url.to_string(),
                 host: host_key(&url),
-                role: Role::Listing.as_str().into(),
+                role: s.seed_role().as_str().into(),
                 depth: 0,
                 referrer: None,
                 source: Some(s.name.clone()),
@@ -221,7 +221,7 @@ pub async fn run(mut cfg: Config) -> Result<RunReport, CrawlError> {
                 continue;
             }
             let conditional = match role {
-                Role::Listing | Role::Robots => true,
+                Role::Listing | Role::Hub | Role::Robots => true,
                 Role::Report | Role::Attachment => cfg.crawl.revisit_reports,
             };
             let validators = if conditional {
@@ -487,11 +487,22 @@ fn handle_result(
             }
             let host = host_key(&f.url);
             let revisit = match f.role {
-                Role::Listing | Role::Robots => true,
+                Role::Listing | Role::Hub | Role::Robots => true,
                 Role::Report | Role::Attachment => cfg.crawl.revisit_reports,
             };
+            // Until requests carry a method and a body: a form POST is marked `#post`, with
+            // the form as its query.
+            let url = match &f.form {
+                Some(form) => {
+                    let mut u = f.url.clone();
+                    u.set_query(Some(&String::from_utf8_lossy(form)));
+                    u.set_fragment(Some("post"));
+                    u
+                }
+                None => f.url.clone(),
+            };
             discovered.push(NewItem {
-                url: f.url.to_string(),
+                url: url.to_string(),
                 source: scope
                     .source_of_host
                     .get(&host)

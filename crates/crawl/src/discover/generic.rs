@@ -201,6 +201,7 @@ pub fn classify_anchors(page: Page<'_>, anchors: &[Anchor], rules: &Rules) -> Ve
             title: title.clone(),
             via,
             pagination,
+            form: None,
         };
         let attachment = is_attachment_url(&url);
         match page.role {
