@@ -84,6 +84,28 @@ impl Source {
             crate::discover::Role::Listing
         }
     }
+
+    /// The start requests: every start URL with [`Source::seed_role`]; for a portal whose
+    /// address is a sub-page (the reference table gives e.g. `…/renwen/bjgk/` for 北京市),
+    /// also the host's root, where the portal's navigation is.
+    pub fn seeds(&self) -> Vec<(url::Url, crate::discover::Role)> {
+        let role = self.seed_role();
+        let mut out: Vec<(url::Url, crate::discover::Role)> = Vec::new();
+        for u in &self.start {
+            let Ok(url) = url::Url::parse(u) else {
+                continue;
+            };
+            let root = (role == crate::discover::Role::Hub && url.path() != "/")
+                .then(|| url.join("/").ok())
+                .flatten();
+            for u in std::iter::once(url).chain(root) {
+                if !out.iter().any(|(o, _)| *o == u) {
+                    out.push((u, role));
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Crawl scope and limits.
@@ -339,6 +361,34 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn portal_seeds_include_the_root() {
+        let s = Source {
+            name: "北京市".into(),
+            start: vec!["http://www.beijing.gov.cn/renwen/bjgk/".into()],
+            kind: Some("portal".into()),
+            ..Default::default()
+        };
+        let seeds: Vec<String> = s.seeds().into_iter().map(|(u, _)| u.to_string()).collect();
+        assert_eq!(
+            seeds,
+            [
+                "http://www.beijing.gov.cn/renwen/bjgk/",
+                "http://www.beijing.gov.cn/"
+            ]
+        );
+        let column = Source {
+            kind: Some("column".into()),
+            ..s.clone()
+        };
+        assert_eq!(
+            column.seeds().len(),
+            1,
+            "a column is crawled from its own address"
+        );
+        assert_eq!(column.seeds()[0].1, crate::discover::Role::Listing);
+    }
 
     #[test]
     fn defaults_and_unknown_keys() {

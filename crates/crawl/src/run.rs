@@ -114,12 +114,11 @@ pub async fn run(mut cfg: Config) -> Result<RunReport, CrawlError> {
     // Seeds (a no-op on resume: they are already in this run's frontier).
     let mut seeds = Vec::new();
     for s in &cfg.sources {
-        for u in &s.start {
-            let Ok(url) = Url::parse(u) else { continue };
+        for (url, role) in s.seeds() {
             seeds.push(NewItem {
                 url: url.to_string(),
                 host: host_key(&url),
-                role: s.seed_role().as_str().into(),
+                role: role.as_str().into(),
                 depth: 0,
                 referrer: None,
                 source: Some(s.name.clone()),
