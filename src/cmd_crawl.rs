@@ -54,6 +54,9 @@ pub struct CrawlArgs {
     /// No progress bar (set by `--quiet` and `--log-format json`).
     #[arg(skip)]
     pub no_progress: bool,
+    /// Also write report.html into the output directory (see `nianbao report`).
+    #[arg(long)]
+    pub report: bool,
 }
 
 fn fail(code: i32, msg: impl std::fmt::Display) -> anyhow::Result<i32> {
@@ -229,6 +232,14 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
         println!("{summary}");
         if summary.dataset_written {
             println!("dataset: {}", out.join("reports.csv").display());
+        }
+    }
+    if args.report && summary.dataset_written {
+        // The page reads the summary just written to <data>/runs/last-summary.json.
+        let fallback = serde_json::to_value(&summary).ok();
+        let rc = crate::cmd_report::after(&out, &data, fallback);
+        if rc != exit::OK && summary.exit_code == exit::OK {
+            summary.exit_code = rc;
         }
     }
     if summary.exit_code != exit::OK && args.quiet {

@@ -4,6 +4,7 @@
 mod cmd_crawl;
 mod cmd_export;
 mod cmd_extract;
+mod cmd_report;
 mod inputs;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +45,8 @@ enum Command {
     Crawl(cmd_crawl::CrawlArgs),
     /// Rebuild the dataset from the archive alone, without network.
     Export(cmd_export::ExportArgs),
+    /// Write report.html: the dataset's coverage, timeliness, quality and last crawl.
+    Report(cmd_report::ReportArgs),
 }
 
 /// Log filter for the flags (`RUST_LOG`, when set, wins).
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
             cmd_crawl::run(args)
         }
         Command::Export(args) => cmd_export::run(args),
+        Command::Report(args) => cmd_report::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
