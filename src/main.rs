@@ -15,8 +15,25 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "nianbao", version, about, long_about = None)]
 struct Cli {
+    /// Only errors on stderr; no progress bar, no summary table.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// More log detail (-v: debug for nianbao, -vv: debug for everything, -vvv: trace).
+    /// `RUST_LOG` overrides both.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Log format on stderr: `text` (coloured only on a terminal without `NO_COLOR`) or
+    /// `json` (one object per line, for log collectors).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -32,18 +49,49 @@ enum Command {
     Report(cmd_report::ReportArgs),
 }
 
+/// Log filter for the flags (`RUST_LOG`, when set, wins).
+fn log_filter(quiet: bool, verbose: u8) -> &'static str {
+    match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn,nianbao_crawl=info,nianbao=info",
+        (false, 1) => {
+            "info,nianbao=debug,nianbao_crawl=debug,nianbao_archive=debug,nianbao_dataset=debug"
+        }
+        (false, 2) => "debug",
+        _ => "trace",
+    }
+}
+
+/// Colour only for a person at a terminal: not in files, pipes or journald, and never
+/// when `NO_COLOR` is set to anything (https://no-color.org).
+fn use_colour() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn init_logs(cli: &Cli) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(log_filter(cli.quiet, cli.verbose)));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Json => builder.json().with_ansi(false).init(),
+        LogFormat::Text => builder.with_ansi(use_colour()).init(),
+    }
+}
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,nianbao_crawl=info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    init_logs(&cli);
     let result = match cli.command {
         Command::Extract(args) => cmd_extract::run(args),
-        Command::Crawl(args) => cmd_crawl::run(args),
+        Command::Crawl(mut args) => {
+            args.quiet = cli.quiet;
+            // A JSON log is for machines: no progress bar drawn over it.
+            args.no_progress = cli.quiet || cli.log_format == LogFormat::Json;
+            cmd_crawl::run(args)
+        }
         Command::Export(args) => cmd_export::run(args),
         Command::Report(args) => cmd_report::run(args),
     };

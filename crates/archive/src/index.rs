@@ -65,6 +65,12 @@ CREATE TABLE IF NOT EXISTS frontier(
   last_record INTEGER
 );
 CREATE INDEX IF NOT EXISTS frontier_run ON frontier(run_id, state);
+CREATE TABLE IF NOT EXISTS source_checks(
+  source TEXT PRIMARY KEY,
+  checked_at TEXT NOT NULL,
+  checked_unix INTEGER NOT NULL,
+  run_id INTEGER NOT NULL
+);
 "#;
 
 /// One row of the `records` table.
@@ -321,6 +327,36 @@ impl Index {
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map(params![run_id], record_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Record that `sources` were checked successfully by `run_id` at `unix` seconds
+    /// (`at`: the same time as RFC 3339), for `nianbao crawl --due`.
+    pub fn mark_sources_checked(
+        &mut self,
+        sources: &[String],
+        run_id: i64,
+        unix: i64,
+        at: &str,
+    ) -> Result<(), ArchiveError> {
+        let tx = self.conn.transaction()?;
+        for s in sources {
+            tx.execute(
+                "INSERT INTO source_checks(source, checked_at, checked_unix, run_id) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT(source) DO UPDATE SET checked_at = ?2, checked_unix = ?3, run_id = ?4",
+                params![s, at, unix, run_id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Last successful check of every source: name → unix seconds.
+    pub fn sources_checked(&self) -> Result<std::collections::HashMap<String, i64>, ArchiveError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT source, checked_unix FROM source_checks")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// All records, in insertion order.

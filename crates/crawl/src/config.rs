@@ -33,8 +33,11 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// Sites to crawl.
+    /// Sites to crawl (`[[sources]]` written by hand; [`Config::resolve`] adds the rows
+    /// selected from the registry).
     pub sources: Vec<Source>,
+    /// Sources taken from the source registry (`data/sources/registry.csv`).
+    pub registry: Option<crate::registry::RegistryConfig>,
     /// Crawl scope and limits.
     pub crawl: CrawlConfig,
     /// Politeness and fetch limits.
@@ -43,6 +46,9 @@ pub struct Config {
     pub storage: Storage,
     /// Built-in static server for the offline demo.
     pub demo: Option<DemoConfig>,
+    /// No progress bar (set by the command line: `--quiet`, `--json`; not a file key).
+    #[serde(skip)]
+    pub quiet: bool,
 }
 
 /// One site (or unit) to crawl.
@@ -55,6 +61,51 @@ pub struct Source {
     pub start: Vec<String>,
     /// Hosts in scope (`host` or `host:port`); default: the hosts of `start`.
     pub allow: Vec<String>,
+    /// 6-digit administrative division code of the government the source belongs to
+    /// (passed on to agency identification).
+    pub division_code: Option<String>,
+    /// Province name (registry rows; used by `--province`).
+    pub province: Option<String>,
+    /// `province`, `prefecture`, `county`, `department` or `other` (used by `--level`).
+    pub level: Option<String>,
+    /// `portal` or `column` (registry rows).
+    pub kind: Option<String>,
+    /// CMS family when known.
+    pub cms: Option<String>,
+}
+
+impl Source {
+    /// What the start URLs are fetched as: a `portal` row's home page is a hub (the crawl
+    /// looks for the 年报 column from there), anything else a list page.
+    pub fn seed_role(&self) -> crate::discover::Role {
+        if self.kind.as_deref() == Some("portal") {
+            crate::discover::Role::Hub
+        } else {
+            crate::discover::Role::Listing
+        }
+    }
+
+    /// The start requests: every start URL with [`Source::seed_role`]; for a portal whose
+    /// address is a sub-page (the reference table gives e.g. `…/renwen/bjgk/` for 北京市),
+    /// also the host's root, where the portal's navigation is.
+    pub fn seeds(&self) -> Vec<(url::Url, crate::discover::Role)> {
+        let role = self.seed_role();
+        let mut out: Vec<(url::Url, crate::discover::Role)> = Vec::new();
+        for u in &self.start {
+            let Ok(url) = url::Url::parse(u) else {
+                continue;
+            };
+            let root = (role == crate::discover::Role::Hub && url.path() != "/")
+                .then(|| url.join("/").ok())
+                .flatten();
+            for u in std::iter::once(url).chain(root) {
+                if !out.iter().any(|(o, _)| *o == u) {
+                    out.push((u, role));
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Crawl scope and limits.
@@ -67,7 +118,9 @@ pub struct CrawlConfig {
     pub max_pages_per_host: usize,
     /// Optional cap on requests per run over all hosts together; 0 = none.
     pub max_pages: usize,
-    /// Maximum link depth from a start URL (pagination does not add depth).
+    /// Maximum link depth from a start URL (pagination does not add depth). A portal needs
+    /// 6: home → 政府信息公开 → department list → department → 年报 column → report →
+    /// attachment.
     pub max_depth: u32,
     /// Maximum number of list pages followed per pagination sequence.
     pub max_list_pages: usize,
@@ -94,6 +147,12 @@ pub struct CrawlConfig {
     /// Fixed addresses for host names (like curl's `--resolve`), checked by the same
     /// address guard as DNS answers: `{ "www.example.gov.cn" = ["203.0.113.7"] }`.
     pub resolve: std::collections::BTreeMap<String, Vec<std::net::IpAddr>>,
+    /// Exit with code 4 when more than this share of the hosts contacted failed (no
+    /// answer at all, or only errors); 1.0 never fails a run for failed hosts.
+    pub max_failed_host_share: f64,
+    /// `crawl --due` revisits only the sources not checked successfully within this many
+    /// days.
+    pub due_after_days: f64,
 }
 
 impl Default for CrawlConfig {
@@ -101,7 +160,7 @@ impl Default for CrawlConfig {
         CrawlConfig {
             max_pages_per_host: 5000,
             max_pages: 0,
-            max_depth: 4,
+            max_depth: 6,
             max_list_pages: 100,
             report_title_pattern: "年度[报報]告|年[报報]".into(),
             exclude_title_pattern: "政府工作报告|工作要点|的函$|通知$".into(),
@@ -114,6 +173,8 @@ impl Default for CrawlConfig {
             max_redirects: 5,
             scheme_fallback: true,
             resolve: Default::default(),
+            max_failed_host_share: 0.5,
+            due_after_days: 6.0,
         }
     }
 }
@@ -230,6 +291,11 @@ impl Config {
 
     /// Check values that would make a crawl meaningless or unsafe.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.registry.is_some() {
+            return Err(ConfigError::Invalid(
+                "[registry] not loaded yet (Config::resolve)".into(),
+            ));
+        }
         if self.sources.is_empty() {
             return Err(ConfigError::Invalid("no [[sources]]".into()));
         }
@@ -275,6 +341,17 @@ impl Config {
         {
             return Err(ConfigError::Invalid("timeouts must be positive".into()));
         }
+        let share = self.crawl.max_failed_host_share;
+        if !(0.0..=1.0).contains(&share) {
+            return Err(ConfigError::Invalid(format!(
+                "[crawl] max_failed_host_share must be between 0 and 1, not {share}"
+            )));
+        }
+        if self.crawl.due_after_days.is_nan() || self.crawl.due_after_days < 0.0 {
+            return Err(ConfigError::Invalid(
+                "[crawl] due_after_days must be 0 or more".into(),
+            ));
+        }
         Ok(())
     }
 
@@ -299,6 +376,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn portal_seeds_include_the_root() {
+        let s = Source {
+            name: "北京市".into(),
+            start: vec!["http://www.beijing.gov.cn/renwen/bjgk/".into()],
+            kind: Some("portal".into()),
+            ..Default::default()
+        };
+        let seeds: Vec<String> = s.seeds().into_iter().map(|(u, _)| u.to_string()).collect();
+        assert_eq!(
+            seeds,
+            [
+                "http://www.beijing.gov.cn/renwen/bjgk/",
+                "http://www.beijing.gov.cn/"
+            ]
+        );
+        let column = Source {
+            kind: Some("column".into()),
+            ..s.clone()
+        };
+        assert_eq!(
+            column.seeds().len(),
+            1,
+            "a column is crawled from its own address"
+        );
+        assert_eq!(column.seeds()[0].1, crate::discover::Role::Listing);
+    }
+
+    #[test]
     fn defaults_and_unknown_keys() {
         let c =
             Config::from_toml("[[sources]]\nname='x'\nstart=['https://a.gov.cn/']\n", "t").unwrap();
@@ -319,8 +424,27 @@ mod repo_files {
     #[test]
     fn shipped_configs_parse() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let c = Config::load(&root.join("config.toml")).unwrap();
-        c.validate().unwrap();
+        let mut c = Config::load(&root.join("config.toml")).unwrap();
+        assert!(
+            c.registry.is_some(),
+            "config.toml selects from the registry"
+        );
+        let registry = root.join("data/sources/registry.csv");
+        if registry.exists() {
+            // Paths in config.toml are relative to the working directory (the repo root).
+            if let Some(r) = c.registry.as_mut() {
+                r.file = registry;
+            }
+            let done = c.resolve(&crate::select::Selection::default()).unwrap();
+            assert!(done.from_registry >= 131, "{done:?}");
+            c.validate().unwrap();
+        } else {
+            eprintln!("SKIPPED: data/sources/registry.csv not in this tree yet");
+        }
+        assert_eq!(
+            c.crawl.due_after_days,
+            CrawlConfig::default().due_after_days
+        );
         assert_eq!(
             c.crawl.report_title_pattern,
             CrawlConfig::default().report_title_pattern

@@ -37,12 +37,14 @@ pub mod fetch;
 pub mod politeness;
 pub mod pool;
 pub mod process;
+pub mod registry;
 pub mod request;
 pub mod resolve;
 pub mod robots;
 pub mod run;
 pub mod scheduler;
 pub mod scope;
+pub mod select;
 pub mod serve;
 pub mod summary;
 

@@ -111,7 +111,7 @@ impl Pipeline {
     /// Links on the final answer (or on the archived copy when the server said 304); the
     /// charset used is recorded on the exchange.
     fn discover(&self, req: &Request, last: &mut Exchange, final_url: &Url) -> Vec<NewItem> {
-        if !matches!(req.role, Role::Listing | Role::Report) {
+        if !matches!(req.role, Role::Hub | Role::Listing | Role::Report) {
             return Vec::new();
         }
         let archived;
@@ -139,6 +139,7 @@ impl Pipeline {
             role: req.role,
             content_type: ct,
             body,
+            method: req.method,
         };
         let d = discover::discover(page, &self.rules);
         let links = d
@@ -150,8 +151,7 @@ impl Pipeline {
                 } else {
                     req.depth + 1
                 };
-                (depth <= self.max_depth as i64)
-                    .then(|| self.link(&f.url, f.role, depth, final_url, req))
+                (depth <= self.max_depth as i64).then(|| self.link(f, depth, final_url, req))
             })
             .collect();
         if last.outcome == Outcome::Ok {
@@ -160,15 +160,23 @@ impl Pipeline {
         links
     }
 
-    fn link(&self, url: &Url, role: Role, depth: i64, page: &Url, req: &Request) -> NewItem {
+    fn link(&self, f: &discover::Found, depth: i64, page: &Url, req: &Request) -> NewItem {
+        let (url, role) = (&f.url, f.role);
         let host = host_key(url);
         let in_scope = self.allowed.contains(&host);
         let revisit = match role {
-            Role::Listing | Role::Robots => true,
+            Role::Hub | Role::Listing | Role::Robots => true,
             Role::Report | Role::Attachment => self.revisit_reports,
+        };
+        // A form list API (Fujian) is asked with a POST of the form.
+        let (method, body) = match &f.form {
+            Some(form) => (Method::Post, form.clone()),
+            None => (Method::Get, Vec::new()),
         };
         NewItem {
             url: url.to_string(),
+            method,
+            body,
             source: self
                 .source_of_host
                 .get(&host)

@@ -7,10 +7,9 @@ use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
-use url::Url;
 
 use crate::config::Config;
-use crate::discover::{Role, Rules};
+use crate::discover::Rules;
 use crate::downloader::Downloader;
 use crate::process::Pipeline;
 use crate::scheduler::Scheduler;
@@ -105,12 +104,11 @@ pub async fn run(mut cfg: Config) -> Result<RunReport, CrawlError> {
     // Seeds (a no-op on resume: they are already in this run's frontier).
     let mut seeds = Vec::new();
     for s in &cfg.sources {
-        for u in &s.start {
-            let Ok(url) = Url::parse(u) else { continue };
+        for (url, role) in s.seeds() {
             seeds.push(NewItem {
                 url: url.to_string(),
                 host: host_key(&url),
-                role: Role::Listing.as_str().into(),
+                role: role.as_str().into(),
                 source: Some(s.name.clone()),
                 revisit: true,
                 ..Default::default()
@@ -119,7 +117,7 @@ pub async fn run(mut cfg: Config) -> Result<RunReport, CrawlError> {
     }
     archive.index_mut().enqueue(run_id, &seeds)?;
 
-    let progress = progress_bar();
+    let progress = progress_bar(cfg.quiet);
     let mut scheduler = Scheduler::new(
         archive,
         run_id,
@@ -145,9 +143,9 @@ pub async fn run(mut cfg: Config) -> Result<RunReport, CrawlError> {
     Ok(RunReport { summary, resumed })
 }
 
-fn progress_bar() -> indicatif::ProgressBar {
+fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
     let pb = indicatif::ProgressBar::new(0);
-    if !std::io::stderr().is_terminal() {
+    if quiet || !std::io::stderr().is_terminal() {
         pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     } else if let Ok(style) = indicatif::ProgressStyle::with_template(
         "{spinner} [{elapsed_precise}] {pos}/{len} fetched  {wide_msg}",

@@ -372,7 +372,7 @@ impl Scheduler {
     /// whose server gave no validators: it is kept, not downloaded again.
     fn attach_validators(&self, req: &mut Request) -> Result<bool, CrawlError> {
         let conditional = match req.role {
-            Role::Listing | Role::Robots => true,
+            Role::Hub | Role::Listing | Role::Robots => true,
             Role::Report | Role::Attachment => self.cfg.crawl.revisit_reports,
         };
         if !conditional || req.method != Method::Get {

@@ -273,6 +273,12 @@ pub struct Route {
     /// Status to send (default 200).
     #[serde(default)]
     pub status: Option<u16>,
+    /// Method the request must have (`POST` for form APIs); any when absent.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Substring the request body must contain (form POSTs); empty: any.
+    #[serde(default)]
+    pub body: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -317,9 +323,14 @@ fn static_answer(
     req: &Request,
 ) -> Reply {
     let path = percent_decode(req.path());
-    let route = routes
-        .iter()
-        .find(|r| r.path == path && (r.query.is_empty() || req.query().contains(&r.query)));
+    let route = routes.iter().find(|r| {
+        r.path == path
+            && (r.query.is_empty() || req.query().contains(&r.query))
+            && r.method
+                .as_ref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(&req.method))
+            && (r.body.is_empty() || String::from_utf8_lossy(&req.body).contains(&r.body))
+    });
     let rel = match route.and_then(|r| r.file.clone()) {
         Some(f) => f,
         None => {

@@ -201,6 +201,7 @@ pub fn classify_anchors(page: Page<'_>, anchors: &[Anchor], rules: &Rules) -> Ve
             title: title.clone(),
             via,
             pagination,
+            form: None,
         };
         let attachment = is_attachment_url(&url);
         match page.role {
@@ -257,6 +258,7 @@ mod tests {
             role: Role::Listing,
             content_type: None,
             body: html.as_bytes(),
+            method: nianbao_archive::Method::Get,
         };
         let got = classify_anchors(page, &anchors(html), &rules());
         let s: Vec<(String, Role, bool)> = got
@@ -287,6 +289,7 @@ mod tests {
             role: Role::Listing,
             content_type: None,
             body: html.as_bytes(),
+            method: nianbao_archive::Method::Get,
         };
         let got = classify_anchors(page, &anchors(html), &rules());
         assert_eq!(got.len(), 1);
@@ -303,6 +306,7 @@ mod tests {
             role: Role::Report,
             content_type: None,
             body: html.as_bytes(),
+            method: nianbao_archive::Method::Get,
         };
         let got = classify_anchors(page, &anchors(html), &rules());
         let s: Vec<String> = got.iter().map(|f| f.url.path().to_string()).collect();

@@ -105,6 +105,7 @@ pub fn pagination(url: &Url, text: &str, rules: &Rules) -> Vec<Found> {
             title: String::new(),
             via: "hanweb",
             pagination: true,
+            form: None,
         });
         if total.is_none() || is_proxy {
             break;

@@ -12,16 +12,19 @@ use url::Url;
 
 use super::{is_attachment_url, resolve, Found, Page, Role, Rules};
 
-const TITLE_KEYS: [&str; 6] = [
+const TITLE_KEYS: [&str; 7] = [
     "title",
+    "doctitle",
     "Title",
     "DOCTITLE",
     "name",
     "docTitle",
     "articleTitle",
 ];
-const URL_KEYS: [&str; 8] = [
+const URL_KEYS: [&str; 10] = [
     "url",
+    "chnldocurl",
+    "docpuburl",
     "post_url",
     "link",
     "URL",
@@ -71,6 +74,7 @@ pub fn entry(url: &Url, text: &str) -> Vec<Found> {
         title: String::new(),
         via: "jsonapi",
         pagination: true,
+        form: None,
     }]
 }
 
@@ -144,6 +148,7 @@ pub fn discover_json(page: Page<'_>, rules: &Rules) -> Vec<Found> {
                 title: title.to_string(),
                 via: "jsonapi",
                 pagination: false,
+                form: None,
             });
         }
     }
@@ -153,7 +158,9 @@ pub fn discover_json(page: Page<'_>, rules: &Rules) -> Vec<Found> {
         .query_pairs()
         .find(|(k, _)| PAGE_PARAMS.contains(&k.as_ref()))
         .and_then(|(k, v)| v.parse::<u64>().ok().map(|n| (k.into_owned(), n)));
-    if let (Some((param, 1)), Some(total)) = (current, total) {
+    // A form POST pages in its body.
+    let posted = page.method == nianbao_archive::Method::Post;
+    if let (Some((param, 1)), Some(total), false) = (current, total, posted) {
         if per_page > 0 {
             let pages = total
                 .div_ceil(per_page as u64)
@@ -178,6 +185,7 @@ pub fn discover_json(page: Page<'_>, rules: &Rules) -> Vec<Found> {
                     title: String::new(),
                     via: "jsonapi",
                     pagination: true,
+                    form: None,
                 });
             }
         }
@@ -209,6 +217,7 @@ mod tests {
             role: Role::Listing,
             content_type: Some("application/json"),
             body: body.as_bytes(),
+            method: nianbao_archive::Method::Get,
         };
         let got = discover_json(page, &rules());
         assert_eq!(got.len(), 2);

@@ -9,12 +9,23 @@
 //!   `dataproxy.jsp?startrecord=…&endrecord=…&perpage=…` paging endpoint.
 //! * [`jsonapi`]: JSON list APIs of 信息公开 platforms (Guangdong `gkmlpt` shape and
 //!   similar `{total, articles:[{title,url}]}` / `data.page.allRow` answers).
+//! * [`portal`]: a government portal's home page and its 政府信息公开 platform (pages of
+//!   role [`Role::Hub`]): links to the 年报 column, to the platform and 信息公开目录, and
+//!   to the departments' own 信息公开 pages.
+//! * Provincial intensive platforms: [`fujian`] (TRS "动静结合" lists: the first page static,
+//!   the rest from the POST API `/fjdzapp/search`), [`anhui`] (`/site/label/8888` list
+//!   fragments, `XxgkContent/showList` paging), [`jiangxi`] (`/jxsrmzf/<code>/pc/list.html`
+//!   with the items as JSON in a script), Guangdong `gkmlpt` in [`jsonapi`].
 //!
 //! Discovery is pure (bytes in, links out); scope, robots and dedupe are the scheduler's job.
 
+pub mod anhui;
+pub mod fujian;
 pub mod generic;
 pub mod hanweb;
+pub mod jiangxi;
 pub mod jsonapi;
+pub mod portal;
 pub mod trs;
 
 use regex::Regex;
@@ -27,6 +38,9 @@ pub enum Role {
     Robots,
     /// A list page, column page, site root or list API answer.
     Listing,
+    /// A page on the way to 年报 columns: a portal's home page, its 政府信息公开 platform,
+    /// a department list or a department's 信息公开 page (the start of a `portal` source).
+    Hub,
     /// A report page.
     Report,
     /// A file attached to a report (PDF, Word, Excel, ...).
@@ -39,6 +53,7 @@ impl Role {
         match self {
             Role::Robots => "robots",
             Role::Listing => "listing",
+            Role::Hub => "hub",
             Role::Report => "report",
             Role::Attachment => "attachment",
         }
@@ -48,6 +63,7 @@ impl Role {
     pub fn parse(s: &str) -> Role {
         match s {
             "robots" => Role::Robots,
+            "hub" => Role::Hub,
             "report" => Role::Report,
             "attachment" => Role::Attachment,
             _ => Role::Listing,
@@ -68,6 +84,8 @@ pub struct Found {
     pub via: &'static str,
     /// A further page of the same list (does not add depth).
     pub pagination: bool,
+    /// Form body of a POST request (`application/x-www-form-urlencoded`); `None` for a GET.
+    pub form: Option<Vec<u8>>,
 }
 
 /// Compiled discovery rules.
@@ -124,6 +142,22 @@ pub struct Page<'a> {
     pub content_type: Option<&'a str>,
     /// Body.
     pub body: &'a [u8],
+    /// How the page was asked for: a form POST pages in its body, not in its URL.
+    pub method: nianbao_archive::Method,
+}
+
+impl Found {
+    /// A GET link.
+    pub fn get(url: Url, role: Role, title: &str, via: &'static str, pagination: bool) -> Found {
+        Found {
+            url,
+            role,
+            title: title.to_string(),
+            via,
+            pagination,
+            form: None,
+        }
+    }
 }
 
 /// Links found plus the charset used to read the page.
@@ -171,15 +205,33 @@ pub fn discover(page: Page<'_>, rules: &Rules) -> Discovery {
         charset = Some(d.charset.to_string());
         let text = d.text;
         let anchors = generic::anchors(&text);
-        links.extend(generic::classify_anchors(page, &anchors, rules));
-        if page.role == Role::Listing {
-            links.extend(trs::pagination(page.url, &text, rules));
-            links.extend(hanweb::pagination(page.url, &text, rules));
-            links.extend(jsonapi::entry(page.url, &text));
+        match page.role {
+            Role::Hub => {
+                links.extend(portal::discover_hub(page, &anchors, rules));
+                links.extend(jsonapi::entry(page.url, &text));
+                links.extend(jiangxi::items(page.url, &text, rules));
+            }
+            Role::Listing => {
+                links.extend(generic::classify_anchors(page, &anchors, rules));
+                links.extend(trs::pagination(page.url, &text, rules));
+                links.extend(hanweb::pagination(page.url, &text, rules));
+                links.extend(jsonapi::entry(page.url, &text));
+                links.extend(fujian::list_api(page.url, &text, rules));
+                links.extend(anhui::pagination(page.url, &text, &anchors, rules));
+                links.extend(jiangxi::items(page.url, &text, rules));
+            }
+            _ => links.extend(generic::classify_anchors(page, &anchors, rules)),
         }
     }
     let mut seen = std::collections::HashSet::new();
-    links.retain(|f| seen.insert(f.url.as_str().to_string()));
+    links.retain(|f| {
+        let body = f
+            .form
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
+        seen.insert(format!("{} {body}", f.url))
+    });
     Discovery { links, charset }
 }
 

@@ -56,6 +56,7 @@ fn pages(url: &Url, total: usize, prefix: &str, ext: &str, rules: &Rules) -> Vec
             title: String::new(),
             via: "trs",
             pagination: true,
+            form: None,
         })
         .collect()
 }
