@@ -44,6 +44,33 @@ pub struct Summary {
     pub dataset_reports: usize,
 }
 
+/// Count the final record of one request (its last non-retried attempt in the run).
+fn count_final(h: &mut HostSummary, r: &nianbao_archive::RecordRow) {
+    let doc = r.role == "report" || r.role == "attachment";
+    match r.outcome.as_str() {
+        "ok" if doc => match r.novelty.as_deref() {
+            Some("new") => h.new_reports += 1,
+            Some("changed") => h.changed_reports += 1,
+            _ => h.unchanged += 1,
+        },
+        "not_modified" if doc => h.unchanged += 1,
+        "blocked" => {
+            let v = r.error_kind.as_deref().unwrap_or_default();
+            let v = v.trim_start_matches("blocked(").trim_end_matches(')');
+            *h.blocked.entry(v.to_string()).or_default() += 1;
+        }
+        // A missing robots.txt (4xx) is normal: it allows everything.
+        "http_error" if r.role == "robots" && r.status.is_some_and(|s| (400..500).contains(&s)) => {
+        }
+        "failed" | "http_error" | "refused" | "redirect" => {
+            if let Some(k) = &r.error_kind {
+                *h.errors.entry(k.clone()).or_default() += 1;
+            }
+        }
+        _ => {}
+    }
+}
+
 impl Summary {
     /// Compute the summary of `run_id` from the index.
     pub fn from_index(
@@ -52,55 +79,27 @@ impl Summary {
         crawl_delays: &HashMap<String, f64>,
     ) -> Result<Summary, ArchiveError> {
         let mut hosts: BTreeMap<String, HostSummary> = BTreeMap::new();
-        let records = index.records_of_run(run_id)?;
-        // A form POST and a GET of one URL are two requests.
-        let mut last_by_url: HashMap<(&str, &str), usize> = HashMap::new();
-        for (i, r) in records.iter().enumerate() {
-            let h = hosts.entry(r.host.clone()).or_default();
+        // Streamed: the rows of a large run are never all in memory at once.
+        index.for_each_record_of_run(run_id, |r, last| {
+            let h = match hosts.get_mut(&r.host) {
+                Some(h) => h,
+                None => hosts.entry(r.host.clone()).or_default(),
+            };
             if r.status.is_some() {
                 h.fetched += 1;
             }
             if r.outcome == "retried" {
                 h.retries += 1;
-                continue;
+                return;
             }
             if r.outcome == "not_modified" {
                 h.not_modified += 1;
             }
-            last_by_url.insert((r.method.as_str(), r.url.as_str()), i);
-        }
-        let mut last: Vec<usize> = last_by_url.into_values().collect();
-        last.sort_unstable();
-        for i in last {
-            let r = &records[i];
-            let h = hosts.entry(r.host.clone()).or_default();
-            let doc = r.role == "report" || r.role == "attachment";
-            match r.outcome.as_str() {
-                "ok" if doc => match r.novelty.as_deref() {
-                    Some("new") => h.new_reports += 1,
-                    Some("changed") => h.changed_reports += 1,
-                    _ => h.unchanged += 1,
-                },
-                "not_modified" if doc => h.unchanged += 1,
-                "blocked" => {
-                    let v = r.error_kind.clone().unwrap_or_default();
-                    let v = v
-                        .trim_start_matches("blocked(")
-                        .trim_end_matches(')')
-                        .to_string();
-                    *h.blocked.entry(v).or_default() += 1;
-                }
-                // A missing robots.txt (4xx) is normal: it allows everything.
-                "http_error"
-                    if r.role == "robots" && r.status.is_some_and(|s| (400..500).contains(&s)) => {}
-                "failed" | "http_error" | "refused" | "redirect" => {
-                    if let Some(k) = &r.error_kind {
-                        *h.errors.entry(k.clone()).or_default() += 1;
-                    }
-                }
-                _ => {}
+            // A form POST and a GET of one URL are two requests: `last` is per method and URL.
+            if last {
+                count_final(h, &r);
             }
-        }
+        })?;
         let mut st = index
             .connection()
             .prepare("SELECT host, state, COUNT(*) FROM frontier WHERE run_id = ?1 AND state IN ('robots_denied','out_of_scope','kept') GROUP BY host, state")?;
