@@ -359,6 +359,28 @@ impl Index {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every record of a run in insertion order, handed to `f` one at a time with whether
+    /// it is the last non-`retried` record of its request (method and URL) in the run: a
+    /// summary of a large run never holds the run's rows in memory.
+    pub fn for_each_record_of_run(
+        &self,
+        run_id: i64,
+        mut f: impl FnMut(RecordRow, bool),
+    ) -> Result<(), ArchiveError> {
+        let sql = format!(
+            "SELECT {RECORD_COLS}, outcome <> 'retried' AND id = MAX(CASE WHEN outcome <> 'retried' \
+             THEN id END) OVER (PARTITION BY method, url) FROM records WHERE run_id = ?1 ORDER BY id"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let last_col = RECORD_COLS.split(',').count();
+        let mut rows = st.query(params![run_id])?;
+        while let Some(row) = rows.next()? {
+            let last = row.get::<_, Option<bool>>(last_col)?.unwrap_or(false);
+            f(record_from_row(row)?, last);
+        }
+        Ok(())
+    }
+
     /// All records, in insertion order.
     pub fn all_records(&self) -> Result<Vec<RecordRow>, ArchiveError> {
         let sql = format!("SELECT {RECORD_COLS} FROM records ORDER BY id");

@@ -198,7 +198,6 @@ impl Summary {
         run_id: i64,
         crawl_delays: &HashMap<String, f64>,
     ) -> Result<Summary, ArchiveError> {
-        let records = index.records_of_run(run_id)?;
         let conn = index.connection();
         let mut source_of: HashMap<String, String> = HashMap::new();
         {
@@ -213,25 +212,22 @@ impl Summary {
         }
         let mut hosts: BTreeMap<String, HostSummary> = BTreeMap::new();
         let mut sources: BTreeMap<String, HostSummary> = BTreeMap::new();
-        // A form POST and a GET of one URL are two requests.
-        let mut last_by_url: HashMap<(&str, &str), usize> = HashMap::new();
-        for (i, r) in records.iter().enumerate() {
-            last_by_url.insert((r.method.as_str(), r.url.as_str()), i);
-        }
         let (mut new_reports, mut changed_reports) = (Vec::new(), Vec::new());
-        for (i, r) in records.iter().enumerate() {
-            let last = last_by_url.get(&(r.method.as_str(), r.url.as_str())) == Some(&i);
+        // Streamed from the index (a large run is never all in memory); `last`: the last
+        // non-retried record of its request (method and URL: a form POST and a GET of one
+        // URL are two requests).
+        index.for_each_record_of_run(run_id, |r, last| {
             let src = source_of.get(&r.url);
-            count(hosts.entry(r.host.clone()).or_default(), r, false);
+            count(hosts.entry(r.host.clone()).or_default(), &r, false);
             if let Some(s) = src {
-                count(sources.entry(s.clone()).or_default(), r, false);
+                count(sources.entry(s.clone()).or_default(), &r, false);
             }
-            if r.outcome == "retried" || !last {
-                continue;
+            if !last {
+                return;
             }
-            count(hosts.entry(r.host.clone()).or_default(), r, true);
+            count(hosts.entry(r.host.clone()).or_default(), &r, true);
             if let Some(s) = src {
-                count(sources.entry(s.clone()).or_default(), r, true);
+                count(sources.entry(s.clone()).or_default(), &r, true);
             }
             if r.outcome == "ok" && (r.role == "report" || r.role == "attachment") {
                 match r.novelty.as_deref() {
@@ -240,7 +236,7 @@ impl Summary {
                     _ => {}
                 }
             }
-        }
+        })?;
         new_reports.sort();
         changed_reports.sort();
         let mut st = conn.prepare(
