@@ -435,9 +435,17 @@ mod repo_files {
             if let Some(r) = c.registry.as_mut() {
                 r.file = registry;
             }
+            let mut whole = c.clone();
             let done = c.resolve(&crate::select::Selection::default()).unwrap();
             assert!(done.from_registry >= 131, "{done:?}");
             c.validate().unwrap();
+            // The national crawl: every row, portals too, with unique source names.
+            if let Some(r) = whole.registry.as_mut() {
+                r.kind.clear();
+            }
+            let done = whole.resolve(&crate::select::Selection::default()).unwrap();
+            assert!(done.from_registry >= 3302 + 131, "{done:?}");
+            whole.validate().unwrap();
         } else {
             eprintln!("SKIPPED: data/sources/registry.csv not in this tree yet");
         }

@@ -207,8 +207,9 @@ impl RegistryConfig {
 
 /// Registry rows → sources. A name that occurs more than once in the selection (朝阳区 is
 /// in Beijing and in Changchun; a government can have a portal and a column row) gets the
-/// division code, then the kind, then the host appended, so that every source name — the
-/// key of the summary and of `--due` — is unique and stable.
+/// division code, then the kind, then the host, then the start URL's path (two columns of one
+/// government on one site, like 四川省人民政府's two), then the whole start URL appended, so
+/// that every source name — the key of the summary and of `--due` — is unique and stable.
 pub fn to_sources<'a>(rows: impl Iterator<Item = &'a RegistryRow>) -> Vec<Source> {
     let rows: Vec<&RegistryRow> = rows.collect();
     let host = |r: &RegistryRow| {
@@ -216,11 +217,22 @@ pub fn to_sources<'a>(rows: impl Iterator<Item = &'a RegistryRow>) -> Vec<Source
             .map(|u| crate::scope::host_key(&u))
             .unwrap_or_default()
     };
+    let path = |r: &RegistryRow| {
+        url::Url::parse(r.start.trim())
+            .map(|u| match u.query() {
+                Some(q) => format!("{}?{q}", u.path()),
+                None => u.path().to_string(),
+            })
+            .unwrap_or_default()
+    };
     let mut names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
-    let steps: [&dyn Fn(&RegistryRow) -> String; 3] =
-        [&|r| r.division_code.clone(), &|r| r.kind.clone(), &|r| {
-            host(r)
-        }];
+    let steps: [&dyn Fn(&RegistryRow) -> String; 5] = [
+        &|r| r.division_code.clone(),
+        &|r| r.kind.clone(),
+        &|r| host(r),
+        &|r| path(r),
+        &|r| r.start.trim().to_string(),
+    ];
     for step in steps {
         // Groups of equal names; a step is used in a group only when it tells rows apart.
         let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
@@ -288,7 +300,11 @@ mod tests {
             "{HEAD}portal,朝阳区,http://www.bjchy.gov.cn,110105,county,北京市,,,\n\
              portal,朝阳区,http://www.chaoyang.gov.cn,220104,county,吉林省,,,\n\
              column,朝阳区,http://www.chaoyang.gov.cn/xxgk/nb/,220104,county,吉林省,,,\n\
-             portal,黄山市,http://www.huangshan.gov.cn/,341000,prefecture,安徽省,,,\n"
+             portal,黄山市,http://www.huangshan.gov.cn/,341000,prefecture,安徽省,,,\n\
+             column,四川省人民政府,http://www.sc.gov.cn/10954/11064/,510000,province,四川省,,,\n\
+             column,四川省人民政府,https://www.sc.gov.cn/10462/2025nb/xxgknbs.shtml,510000,province,四川省,,,\n\
+             column,某局,http://a.example.gov.cn/nb/,,department,,,,\n\
+             column,某局,https://a.example.gov.cn/nb/,,department,,,,\n"
         );
         let rows = parse(&text, "r").unwrap();
         let names: Vec<String> = to_sources(rows.iter())
@@ -301,7 +317,11 @@ mod tests {
                 "朝阳区 [110105]",
                 "朝阳区 [220104 portal]",
                 "朝阳区 [220104 column]",
-                "黄山市"
+                "黄山市",
+                "四川省人民政府 [/10954/11064/]",
+                "四川省人民政府 [/10462/2025nb/xxgknbs.shtml]",
+                "某局 [http://a.example.gov.cn/nb/]",
+                "某局 [https://a.example.gov.cn/nb/]",
             ]
         );
     }
