@@ -17,6 +17,9 @@ pub struct CrawlArgs {
     /// Print the run summary as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Options of the dataset written after the crawl (`--bom`, `--formats`, …).
+    #[command(flatten)]
+    pub dataset: crate::cmd_export::DatasetArgs,
 }
 
 /// Run the crawl. Exit code 0 when the run completed (per-URL failures are data, see the
@@ -39,15 +42,12 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
         eprintln!("error: {e}");
         return Ok(2);
     }
-    let (data, out, bom) = (
-        cfg.storage.data.clone(),
-        cfg.storage.out.clone(),
-        cfg.storage.bom,
-    );
+    let (data, out) = (cfg.storage.data.clone(), cfg.storage.out.clone());
+    let opts = args.dataset.options(cfg.storage.bom);
     match nianbao_crawl::run_blocking(cfg) {
         Ok(mut report) => {
             // The crawler only archives; the dataset is rebuilt from the archive.
-            match nianbao_dataset::refresh(&data, &out, bom) {
+            match nianbao_dataset::refresh_with(&data, &out, &opts) {
                 Ok(stats) => report.summary.dataset_reports = stats.reports,
                 Err(e) => {
                     eprintln!("error: dataset: {e}");

@@ -2,6 +2,7 @@
 //! by the crates under `crates/`.
 
 mod cmd_crawl;
+mod cmd_diff;
 mod cmd_export;
 mod cmd_extract;
 mod inputs;
@@ -27,6 +28,8 @@ enum Command {
     Crawl(cmd_crawl::CrawlArgs),
     /// Rebuild the dataset from the archive alone, without network.
     Export(cmd_export::ExportArgs),
+    /// Show which cells changed between two versions of a report.
+    Diff(cmd_diff::DiffArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Extract(args) => cmd_extract::run(args),
         Command::Crawl(args) => cmd_crawl::run(args),
         Command::Export(args) => cmd_export::run(args),
+        Command::Diff(args) => cmd_diff::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
