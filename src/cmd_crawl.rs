@@ -20,6 +20,9 @@ pub struct CrawlArgs {
     /// Options of the dataset written after the crawl (`--bom`, `--formats`, …).
     #[command(flatten)]
     pub dataset: crate::cmd_export::DatasetArgs,
+    /// Also write report.html into the output directory (see `nianbao report`).
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// Run the crawl. Exit code 0 when the run completed (per-URL failures are data, see the
@@ -43,7 +46,7 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
         return Ok(2);
     }
     let (data, out) = (cfg.storage.data.clone(), cfg.storage.out.clone());
-    let opts = args.dataset.options(cfg.storage.bom);
+    let opts = args.dataset.options(&cfg);
     match nianbao_crawl::run_blocking(cfg) {
         Ok(mut report) => {
             // The crawler only archives; the dataset is rebuilt from the archive.
@@ -62,6 +65,10 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
                 }
                 println!("{}", report.summary);
                 println!("dataset: {}", out.join("reports.csv").display());
+            }
+            if args.report {
+                let summary = serde_json::to_value(&report.summary).ok();
+                return Ok(crate::cmd_report::after(&out, &data, summary));
             }
             Ok(0)
         }

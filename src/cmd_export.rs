@@ -57,10 +57,11 @@ pub struct DatasetArgs {
 }
 
 impl DatasetArgs {
-    /// The dataset options (`bom` also from the configuration).
-    pub fn options(&self, cfg_bom: bool) -> nianbao_dataset::Options {
+    /// The dataset options (`bom` and each source's `division_code` also from the
+    /// configuration).
+    pub fn options(&self, cfg: &nianbao_crawl::Config) -> nianbao_dataset::Options {
         nianbao_dataset::Options {
-            bom: self.bom || cfg_bom,
+            bom: self.bom || cfg.storage.bom,
             formats: self
                 .formats
                 .iter()
@@ -78,7 +79,11 @@ impl DatasetArgs {
             provinces: self.provinces.clone(),
             levels: self.levels.clone(),
             split_year: self.split == Some(SplitArg::Year),
-            source_divisions: Default::default(),
+            source_divisions: cfg
+                .sources
+                .iter()
+                .filter_map(|s| Some((s.name.clone(), s.division_code.clone()?)))
+                .collect(),
         }
     }
 }
@@ -103,6 +108,9 @@ pub struct ExportArgs {
     /// Dataset options.
     #[command(flatten)]
     pub dataset: DatasetArgs,
+    /// Also write report.html into the output directory (see `nianbao report`).
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// Rebuild the dataset files from the archive(s).
@@ -126,7 +134,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
     let out = args.out.unwrap_or(cfg.storage.out.clone());
     let mut dataset = args.dataset;
     dataset.formats.extend(args.format);
-    let opts = dataset.options(cfg.storage.bom);
+    let opts = dataset.options(&cfg);
     match nianbao_dataset::export_many(&data, &out, &opts) {
         Ok(stats) => {
             println!(
@@ -136,6 +144,12 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
                 stats.errors,
                 out.display()
             );
+            if args.report {
+                // With several archives (shards) the first one's last crawl summary is shown.
+                if let Some(first) = data.first() {
+                    return Ok(crate::cmd_report::after(&out, first, None));
+                }
+            }
             Ok(0)
         }
         Err(e) => {

@@ -5,6 +5,7 @@ mod cmd_crawl;
 mod cmd_diff;
 mod cmd_export;
 mod cmd_extract;
+mod cmd_report;
 mod inputs;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +31,8 @@ enum Command {
     Export(cmd_export::ExportArgs),
     /// Show which cells changed between two versions of a report.
     Diff(cmd_diff::DiffArgs),
+    /// Write report.html: the dataset's coverage, timeliness, quality and last crawl.
+    Report(cmd_report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Command::Crawl(args) => cmd_crawl::run(args),
         Command::Export(args) => cmd_export::run(args),
         Command::Diff(args) => cmd_diff::run(args),
+        Command::Report(args) => cmd_report::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

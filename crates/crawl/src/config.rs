@@ -55,6 +55,9 @@ pub struct Source {
     pub start: Vec<String>,
     /// Hosts in scope (`host` or `host:port`); default: the hosts of `start`.
     pub allow: Vec<String>,
+    /// 6-digit division code of the government this source belongs to (a hint for the
+    /// dataset's agency identity, see `nianbao_divisions`).
+    pub division_code: Option<String>,
 }
 
 /// Crawl scope and limits.

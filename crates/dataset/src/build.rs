@@ -184,7 +184,7 @@ impl Builder {
             let site_id = r
                 .page
                 .as_ref()
-                .and_then(|pg| pg.get("site_id_code"))
+                .and_then(|pg| pg.get("site_id"))
                 .and_then(|v| v.as_str());
             let ident = identify(&IdentityInput {
                 agency: k.agency.as_deref(),

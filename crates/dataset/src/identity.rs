@@ -1,6 +1,6 @@
 //! Agency identity columns. The matching itself (division codes, year-aware names, aliases)
-//! is `nianbao_divisions`; until that crate is part of the build the columns stay empty,
-//! never guessed.
+//! is `nianbao_divisions`; this module only carries its answer as strings through the spill
+//! store.
 
 /// What identifies an agency, as far as the dataset knows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub struct Identity {
     pub flags: Vec<String>,
 }
 
-/// What is known about a report's agency.
+/// What is known about a report's agency (see `nianbao_divisions::IdentityInput`).
 #[derive(Debug, Clone, Default)]
 pub struct IdentityInput<'a> {
     /// Agency as read.
@@ -38,9 +38,25 @@ pub struct IdentityInput<'a> {
     pub source_division: Option<&'a str>,
 }
 
-/// The identity of an agency (empty until `nianbao_divisions` is available).
-pub fn identify(_input: &IdentityInput<'_>) -> Identity {
-    Identity::default()
+/// The identity of an agency, as `nianbao_divisions::identify` finds it (the only matcher).
+pub fn identify(input: &IdentityInput<'_>) -> Identity {
+    let id = nianbao_divisions::identify(&nianbao_divisions::IdentityInput {
+        agency: input.agency,
+        title: input.title,
+        year: input.year,
+        site_id: input.site_id_code,
+        source_division_code: input.source_division,
+    });
+    Identity {
+        agency_id: id.agency_id,
+        division_code: id.division_code,
+        division_name: id.division_name,
+        division_level: id.division_level.map(|l| l.as_str().to_string()),
+        agency_kind: id.agency_kind.map(|k| k.as_str().to_string()),
+        province: id.province,
+        prefecture: id.prefecture,
+        flags: id.flags.iter().map(|f| f.to_string()).collect(),
+    }
 }
 
 fn opt(v: &serde_json::Value, k: &str) -> Option<String> {
