@@ -141,8 +141,12 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<i32> {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create output directory {}", dir.display()))?;
             Some(
-                nianbao_dataset::Builder::new(dir, &args.dataset.options(&nianbao_crawl::Config::default()), false)
-                    .with_context(|| format!("cannot write the dataset to {}", dir.display()))?,
+                nianbao_dataset::Builder::new(
+                    dir,
+                    &args.dataset.options(&nianbao_crawl::Config::default()),
+                    false,
+                )
+                .with_context(|| format!("cannot write the dataset to {}", dir.display()))?,
             )
         }
         None => None,

@@ -15,7 +15,7 @@ import os, shutil, subprocess, sys, tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BIN = os.environ.get("NIANBAO", os.path.join(ROOT, "target", "release", "nianbao"))
-MAKE = os.path.join(ROOT, "target", "release", "examples", "make_archive")
+MAKE = os.environ.get("MAKE_ARCHIVE", os.path.join(ROOT, "target", "release", "examples", "make_archive"))
 SAMPLES = os.path.join(ROOT, "data", "samples")
 
 
