@@ -132,6 +132,19 @@ fn shuyang() -> serve::Handler {
     })
 }
 
+/// A mirror re-posting the 平潭 2023 page byte for byte under another host and path.
+fn mirror() -> serve::Handler {
+    let p23 = demo("202403/t20240308_87885.htm");
+    serve::handler(move |req| match req.path() {
+        "/m/" => listing(&[(
+            "./pt2023.html",
+            "平潭综合实验区2023年度政府信息公开工作年度报告",
+        )]),
+        "/m/pt2023.html" => Reply::new(200, "text/html", p23.clone()),
+        _ => Reply::not_found(),
+    })
+}
+
 fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
     let mut rdr =
         csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -152,6 +165,7 @@ fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
 async fn two_agencies_crawled_every_row_has_its_division() {
     let (pt, pt_server) = serve::spawn("127.0.0.1:0", pingtan()).await.expect("bind");
     let (sy, sy_server) = serve::spawn("127.0.0.1:0", shuyang()).await.expect("bind");
+    let (mi, mi_server) = serve::spawn("127.0.0.1:0", mirror()).await.expect("bind");
     let dir = tempfile::tempdir().expect("tmp");
     let (data, out) = (dir.path().join("data"), dir.path().join("out"));
     let toml = format!(
@@ -163,6 +177,9 @@ start = ["http://{pt}/nb/"]
 name = "shuyang"
 start = ["http://{sy}/nb/"]
 division_code = "321322"
+[[sources]]
+name = "mirror"
+start = ["http://{mi}/m/"]
 [crawl]
 allow_private_addresses = true
 [politeness]
@@ -191,6 +208,7 @@ out = "{}"
     nianbao_dataset::refresh_with(&data, &out, &opts).expect("dataset");
     pt_server.abort();
     sy_server.abort();
+    mi_server.abort();
 
     let rows = read_csv(&out.join("reports.csv"));
     assert_eq!(rows.len(), 4, "{rows:?}");
@@ -210,8 +228,21 @@ out = "{}"
         assert_eq!(r["province"], "福建省");
         assert_eq!(r["agency_kind"], "government");
         assert!(r["identity_flags"].contains("division_alias"), "{r:?}");
-        assert_eq!(r["source_name"], "pingtan");
+        assert!(
+            ["pingtan", "mirror"].contains(&r["source_name"].as_str()),
+            "{r:?}"
+        );
     }
+    assert_eq!(by_title("平潭综合实验区2021")["source_name"], "pingtan");
+    // The mirror's copy is the same report (same agency, year and cells): no row of its own,
+    // kept as an alternative in the provenance of the one 2023 row.
+    let r23 = by_title("平潭综合实验区2023");
+    let urls = [r23["url"].as_str(), r23["provenance"].as_str()].concat();
+    assert!(urls.contains(&format!("http://{pt}/nb/2023.htm")), "{urls}");
+    assert!(
+        urls.contains(&format!("http://{mi}/m/pt2023.html")),
+        "{urls}"
+    );
     let stats = by_title(SY_STATS);
     assert_eq!(stats["division_code"], "321322", "{stats:?}");
     assert_eq!(stats["division_name"], "沭阳县");
