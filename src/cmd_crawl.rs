@@ -26,6 +26,12 @@ pub struct CrawlArgs {
     /// Write a UTF-8 BOM into the CSV files (for Excel); same as `[storage] bom = true`.
     #[arg(long)]
     pub bom: bool,
+    /// Dataset formats to write after the crawl: csv, parquet, jsonl (default csv).
+    #[arg(long = "formats", value_enum, value_delimiter = ',')]
+    pub formats: Vec<crate::cmd_export::FormatArg>,
+    /// Column names in the dataset files.
+    #[arg(long, value_enum, default_value_t = crate::cmd_export::NamesArg::Long)]
+    pub names: crate::cmd_export::NamesArg,
     /// Crawl only this source (name, division code or start URL; repeatable). A registry
     /// name also selects its de-duplicated variants `NAME [...]`.
     #[arg(long = "source", value_name = "NAME")]
@@ -149,11 +155,15 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
     if let Err(e) = cfg.validate() {
         return fail(exit::CONFIG, e);
     }
-    let (data, out, bom) = (
-        cfg.storage.data.clone(),
-        cfg.storage.out.clone(),
-        cfg.storage.bom,
-    );
+    let (data, out) = (cfg.storage.data.clone(), cfg.storage.out.clone());
+    // The crawl's own --province/--level select sources; the dataset after it is not filtered.
+    let opts = crate::cmd_export::DatasetArgs {
+        bom: args.bom,
+        formats: args.formats.clone(),
+        names: args.names,
+        ..Default::default()
+    }
+    .options(&cfg);
     let max_failed = cfg.crawl.max_failed_host_share;
     let report = match nianbao_crawl::run_blocking(cfg) {
         Ok(r) => r,
@@ -175,7 +185,7 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
             Ok(false) => {
                 tracing::warn!("the archive holds no report yet: no dataset written")
             }
-            Ok(true) => match nianbao_dataset::refresh(&data, &out, bom) {
+            Ok(true) => match nianbao_dataset::refresh_with(&data, &out, &opts) {
                 Ok(stats) => {
                     summary.dataset_written = true;
                     summary.dataset_reports = stats.reports;

@@ -1,13 +1,99 @@
-//! `nianbao export`: rebuild the dataset from the web archive alone (no network).
+//! `nianbao export`: rebuild the dataset from one or several web archives (no network).
 
 use std::path::PathBuf;
+
+/// A file format of the dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// CSV files (and `reports.do` for Stata) at the top of `--out`.
+    Csv,
+    /// Parquet files in `--out/parquet/`.
+    Parquet,
+    /// JSON Lines files in `--out/jsonl/`.
+    Jsonl,
+}
+
+/// Column names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum NamesArg {
+    /// The column keys (`t3.new_received.total`).
+    #[default]
+    Long,
+    /// Stata/SAS names, ≤ 32 characters (`t3_newrec_tot`; see codebook.csv `short_name`).
+    Short,
+}
+
+/// How to split the dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SplitArg {
+    /// One file set per report year (`OUT/2023/…`).
+    Year,
+}
+
+/// Dataset options shared by `export`, `crawl` and `extract --out`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct DatasetArgs {
+    /// Write a UTF-8 BOM into the CSV files (for Excel).
+    #[arg(long)]
+    pub bom: bool,
+    /// Formats to write: csv, parquet, jsonl (repeat or comma-separate; default csv).
+    #[arg(long = "formats", value_enum, value_delimiter = ',')]
+    pub formats: Vec<FormatArg>,
+    /// Column names in the files.
+    #[arg(long, value_enum, default_value_t = NamesArg::Long)]
+    pub names: NamesArg,
+    /// Keep only reports on these years (repeat or comma-separate).
+    #[arg(long = "year", value_delimiter = ',')]
+    pub years: Vec<i32>,
+    /// Keep only agencies of these provinces (as in the `province` column, e.g. 福建省).
+    #[arg(long = "province", value_delimiter = ',')]
+    pub provinces: Vec<String>,
+    /// Keep only divisions of these levels: province, prefecture, county, township.
+    #[arg(long = "level", value_delimiter = ',')]
+    pub levels: Vec<String>,
+    /// Write one file set per year.
+    #[arg(long, value_enum)]
+    pub split: Option<SplitArg>,
+}
+
+impl DatasetArgs {
+    /// The dataset options (`bom` and each source's `division_code` also from the
+    /// configuration).
+    pub fn options(&self, cfg: &nianbao_crawl::Config) -> nianbao_dataset::Options {
+        nianbao_dataset::Options {
+            bom: self.bom || cfg.storage.bom,
+            formats: self
+                .formats
+                .iter()
+                .map(|f| match f {
+                    FormatArg::Csv => nianbao_dataset::FormatKind::Csv,
+                    FormatArg::Parquet => nianbao_dataset::FormatKind::Parquet,
+                    FormatArg::Jsonl => nianbao_dataset::FormatKind::Jsonl,
+                })
+                .collect(),
+            names: match self.names {
+                NamesArg::Short => nianbao_dataset::Names::Short,
+                NamesArg::Long => nianbao_dataset::Names::Long,
+            },
+            years: self.years.clone(),
+            provinces: self.provinces.clone(),
+            levels: self.levels.clone(),
+            split_year: self.split == Some(SplitArg::Year),
+            source_divisions: cfg
+                .sources
+                .iter()
+                .filter_map(|s| Some((s.name.clone(), s.division_code.clone()?)))
+                .collect(),
+        }
+    }
+}
 
 /// Arguments of `nianbao export`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ExportArgs {
     /// Data directory holding the archive (default: `[storage] data` of the config, else
     /// `data/crawl`). Repeat it to build one dataset from several archives (e.g. shards): for
-    /// every URL the latest fetch across them, as if one archive held all their records.
+    /// every URL every fetch across them in time order, as if one archive held their records.
     #[arg(long)]
     pub data: Vec<PathBuf>,
     /// Output directory (default: `[storage] out` of the config, else `out`).
@@ -16,15 +102,18 @@ pub struct ExportArgs {
     /// Configuration file to take the defaults from, if it exists.
     #[arg(long, default_value = "config.toml")]
     pub config: PathBuf,
-    /// Write a UTF-8 BOM into the CSV files (for Excel).
-    #[arg(long)]
-    pub bom: bool,
+    /// Same as --formats.
+    #[arg(long = "format", value_enum, value_delimiter = ',')]
+    pub format: Vec<FormatArg>,
+    /// Dataset options.
+    #[command(flatten)]
+    pub dataset: DatasetArgs,
     /// Also write report.html into the output directory (see `nianbao report`).
     #[arg(long)]
     pub report: bool,
 }
 
-/// Rebuild reports.csv, cells.csv, checks.csv and codebook.csv from the archive.
+/// Rebuild the dataset files from the archive(s).
 pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
     let cfg = if args.config.exists() {
         match nianbao_crawl::Config::load(&args.config) {
@@ -43,7 +132,10 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
         args.data
     };
     let out = args.out.unwrap_or(cfg.storage.out.clone());
-    match nianbao_dataset::export_many(&data, &out, args.bom || cfg.storage.bom) {
+    let mut dataset = args.dataset;
+    dataset.formats.extend(args.format);
+    let opts = dataset.options(&cfg);
+    match nianbao_dataset::export_many(&data, &out, &opts) {
         Ok(stats) => {
             println!(
                 "exported {} reports from {} archived inputs ({} unreadable) to {}",

@@ -29,12 +29,13 @@ pub struct ExtractArgs {
     /// What to print on stdout (default: json, or summary when --out is given).
     #[arg(long, value_enum)]
     pub format: Option<OutFormat>,
-    /// Write the dataset (reports.csv, cells.csv, checks.csv, codebook.csv) into DIR.
+    /// Write the dataset (reports.csv, cells.csv, checks.csv, coverage.csv, versions.csv,
+    /// codebook.csv, …) into DIR, through the same dataset step as `nianbao export`.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Start CSV files with a UTF-8 byte-order mark (for Excel).
-    #[arg(long)]
-    pub bom: bool,
+    /// Dataset options (with --out).
+    #[command(flatten)]
+    pub dataset: crate::cmd_export::DatasetArgs,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
@@ -99,19 +100,32 @@ fn fetch_url(url: &str, cfg: &nianbao_crawl::Config) -> Result<(Vec<u8>, InputHi
     ))
 }
 
-fn extract_one(input: &Input, fetched: &Fetched) -> (Vec<Report>, bool) {
+/// One input read: its SHA-256 (when readable) and its reports, or why it failed.
+struct Extracted {
+    sha256: Option<String>,
+    result: Result<Vec<Report>, String>,
+}
+
+fn extract_one(input: &Input, fetched: &Fetched, hash: bool) -> Extracted {
     match read_input(input, fetched) {
-        Ok((bytes, hint)) => match extract_bytes(&bytes, &hint) {
-            Ok(r) if !r.is_empty() => (r, true),
-            Ok(_) => (
-                vec![error_report(input.name(), "no report found".into())],
-                false,
-            ),
-            Err(e) => (vec![error_report(input.name(), e.to_string())], false),
+        Ok((bytes, hint)) => Extracted {
+            sha256: hash.then(|| nianbao_dataset::sha256_hex(&bytes)),
+            result: match extract_bytes(&bytes, &hint) {
+                Ok(r) if !r.is_empty() => Ok(r),
+                Ok(_) => Err("no report found".into()),
+                Err(e) => Err(e.to_string()),
+            },
         },
-        Err(e) => (vec![error_report(input.name(), e)], false),
+        Err(e) => Extracted {
+            sha256: None,
+            result: Err(e),
+        },
     }
 }
+
+/// Inputs extracted in parallel per chunk, then printed and added to the dataset in input
+/// order, so memory holds one chunk of reports, not the whole batch.
+const CHUNK: usize = 64;
 
 /// Run the command; returns the process exit code.
 pub fn run(args: ExtractArgs) -> anyhow::Result<i32> {
@@ -122,10 +136,21 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<i32> {
     if inputs.is_empty() {
         anyhow::bail!("no inputs found in {:?}", args.inputs);
     }
-    if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create output directory {}", dir.display()))?;
-    }
+    let mut dataset = match &args.out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+            Some(
+                nianbao_dataset::Builder::new(
+                    dir,
+                    &args.dataset.options(&nianbao_crawl::Config::default()),
+                    false,
+                )
+                .with_context(|| format!("cannot write the dataset to {}", dir.display()))?,
+            )
+        }
+        None => None,
+    };
     let cfg = if inputs.iter().any(|i| matches!(i, Input::Url(_))) && args.config.exists() {
         nianbao_crawl::Config::load(&args.config)
             .with_context(|| format!("bad configuration {}", args.config.display()))?
@@ -152,34 +177,6 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<i32> {
     } else {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
-    let results: Vec<(Vec<Report>, bool)> = pool.install(|| {
-        inputs
-            .par_iter()
-            .map(|i| {
-                let r = extract_one(i, &fetched);
-                bar.inc(1);
-                r
-            })
-            .collect()
-    });
-    bar.finish_and_clear();
-    let failed = results.iter().filter(|(_, ok)| !ok).count() + walk_errors.len();
-    let reports: Vec<Report> = results.into_iter().flat_map(|(r, _)| r).collect();
-    for r in reports.iter().filter(|r| r.error.is_some()) {
-        eprintln!(
-            "nianbao: {}: {}",
-            r.source,
-            r.error.as_deref().unwrap_or("")
-        );
-    }
-    if let Some(dir) = &args.out {
-        nianbao_export::write_dataset(
-            &reports,
-            dir,
-            &nianbao_export::ExportOptions { bom: args.bom },
-        )
-        .with_context(|| format!("cannot write the dataset to {}", dir.display()))?;
-    }
     let format = args.format.unwrap_or(if args.out.is_some() {
         OutFormat::Summary
     } else {
@@ -187,42 +184,102 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<i32> {
     });
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match format {
-        OutFormat::Json => {
-            serde_json::to_writer(&mut out, &reports).context("cannot write JSON")?;
-            writeln!(out)?;
+    let mut failed = walk_errors.len();
+    let mut count = 0usize;
+    if format == OutFormat::Json {
+        out.write_all(b"[")?;
+    }
+    let hash = dataset.is_some();
+    for chunk in inputs.chunks(CHUNK) {
+        let results: Vec<Extracted> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|i| {
+                    let r = extract_one(i, &fetched, hash);
+                    bar.inc(1);
+                    r
+                })
+                .collect()
+        });
+        for (input, x) in chunk.iter().zip(results) {
+            let reports = match &x.result {
+                Ok(_) => Vec::new(),
+                Err(e) => vec![error_report(input.name(), e.clone())],
+            };
+            let reports: &[Report] = match &x.result {
+                Ok(r) => r,
+                Err(_) => {
+                    failed += 1;
+                    &reports
+                }
+            };
+            for r in reports.iter().filter(|r| r.error.is_some()) {
+                bar.suspend(|| {
+                    eprintln!(
+                        "nianbao: {}: {}",
+                        r.source,
+                        r.error.as_deref().unwrap_or("")
+                    )
+                });
+            }
+            match format {
+                OutFormat::Json => {
+                    for r in reports {
+                        if count > 0 {
+                            out.write_all(b",")?;
+                        }
+                        serde_json::to_writer(&mut out, r).context("cannot write JSON")?;
+                        count += 1;
+                    }
+                }
+                OutFormat::Summary => {
+                    for r in reports {
+                        summary_line(&mut out, r)?;
+                        count += 1;
+                    }
+                }
+            }
+            if let Some(d) = dataset.as_mut() {
+                d.add_file(&input.name(), x.sha256, x.result)
+                    .context("cannot write the dataset")?;
+            }
         }
-        OutFormat::Summary => {
-            for r in &reports {
-                let found = r.cells.values().filter(|v| v.is_some()).count();
-                let failed_checks = r.checks.iter().filter(|c| !c.holds).count();
-                writeln!(
-                    out,
-                    "{}\t{}\t{}\t{}\t{}/{} cells\t{} failed checks{}",
-                    r.source,
-                    r.format.as_str(),
-                    r.year.map(|y| y.to_string()).unwrap_or_else(|| "-".into()),
-                    r.agency.as_deref().unwrap_or("-"),
-                    found,
-                    r.cells.len(),
-                    failed_checks,
-                    r.error
-                        .as_deref()
-                        .map(|e| format!("\terror: {e}"))
-                        .unwrap_or_default()
-                )?;
-            }
-            if let Some(dir) = &args.out {
-                writeln!(
-                    out,
-                    "{} reports ({} failed) written to {}",
-                    reports.len(),
-                    failed,
-                    dir.display()
-                )?;
-            }
+    }
+    bar.finish_and_clear();
+    if format == OutFormat::Json {
+        out.write_all(b"]\n")?;
+    }
+    if let (Some(d), Some(dir)) = (dataset, &args.out) {
+        d.finish()
+            .with_context(|| format!("cannot write the dataset to {}", dir.display()))?;
+        if format == OutFormat::Summary {
+            writeln!(
+                out,
+                "{count} reports ({failed} failed) written to {}",
+                dir.display()
+            )?;
         }
     }
     out.flush()?;
     Ok(if failed > 0 { 2 } else { 0 })
+}
+
+fn summary_line(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
+    let found = r.cells.values().filter(|v| v.is_some()).count();
+    let failed_checks = r.checks.iter().filter(|c| !c.holds).count();
+    writeln!(
+        out,
+        "{}\t{}\t{}\t{}\t{}/{} cells\t{} failed checks{}",
+        r.source,
+        r.format.as_str(),
+        r.year.map(|y| y.to_string()).unwrap_or_else(|| "-".into()),
+        r.agency.as_deref().unwrap_or("-"),
+        found,
+        r.cells.len(),
+        failed_checks,
+        r.error
+            .as_deref()
+            .map(|e| format!("\terror: {e}"))
+            .unwrap_or_default()
+    )
 }

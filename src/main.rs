@@ -2,6 +2,7 @@
 //! by the crates under `crates/`.
 
 mod cmd_crawl;
+mod cmd_diff;
 mod cmd_export;
 mod cmd_extract;
 mod cmd_report;
@@ -45,6 +46,8 @@ enum Command {
     Crawl(cmd_crawl::CrawlArgs),
     /// Rebuild the dataset from the archive alone, without network.
     Export(cmd_export::ExportArgs),
+    /// Show which cells changed between two versions of a report.
+    Diff(cmd_diff::DiffArgs),
     /// Write report.html: the dataset's coverage, timeliness, quality and last crawl.
     Report(cmd_report::ReportArgs),
 }
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
             cmd_crawl::run(args)
         }
         Command::Export(args) => cmd_export::run(args),
+        Command::Diff(args) => cmd_diff::run(args),
         Command::Report(args) => cmd_report::run(args),
     };
     match result {

@@ -50,11 +50,17 @@ fn directory_to_dataset_with_all_keys_as_columns() {
     );
     assert_eq!(
         header.len(),
-        13 + 226,
-        "metadata columns + every key of both formats"
+        13 + 8 + 9 + 226,
+        "metadata, identity and provenance columns + every key of both formats"
     );
     let codebook = std::fs::read_to_string(out.path().join("codebook.csv")).expect("codebook");
-    assert_eq!(codebook.lines().count(), 227);
+    // every column of reports.csv is documented, and the other files' columns too
+    for h in &header {
+        assert!(
+            codebook.lines().any(|l| l.starts_with(&format!("{h},"))),
+            "{h} not in the codebook"
+        );
+    }
     let cells = std::fs::read_to_string(out.path().join("cells.csv")).expect("cells");
     assert!(cells.lines().count() > 12 * 190);
     let checks = std::fs::read_to_string(out.path().join("checks.csv")).expect("checks");

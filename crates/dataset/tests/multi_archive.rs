@@ -147,14 +147,16 @@ fn several_archives_export_like_one_archive_holding_all_records() {
     );
 
     let one = nianbao_dataset::export(&d("all"), &d("out_all"), false).expect("one archive");
-    let ab = nianbao_dataset::export_many(&[d("a"), d("b")], &d("out_ab"), false).expect("a+b");
-    let ba = nianbao_dataset::export_many(&[d("b"), d("a")], &d("out_ba"), false).expect("b+a");
+    let opts = nianbao_dataset::Options::default();
+    let ab = nianbao_dataset::export_many(&[d("a"), d("b")], &d("out_ab"), &opts).expect("a+b");
+    let ba = nianbao_dataset::export_many(&[d("b"), d("a")], &d("out_ba"), &opts).expect("b+a");
     assert_eq!(one, ab);
     assert_eq!(one, ba);
-    // three reports: 平潭 (latest fetch = 2021 content), the PDF (page merged in), 龙岗
-    assert_eq!(one.reports, 3, "{one:?}");
+    // 平潭 2021 (the URL's latest content), 平潭 2023 (what the URL held before: a report of
+    // another year, kept from the archive), the PDF (its page merged in), 龙岗.
+    assert_eq!(one.reports, 4, "{one:?}");
 
-    for name in ["cells.csv", "checks.csv", "codebook.csv"] {
+    for name in ["cells.csv", "checks.csv", "codebook.csv", "coverage.csv"] {
         assert_eq!(
             read(&d("out_all"), name),
             read(&d("out_ab"), name),
@@ -177,11 +179,19 @@ fn several_archives_export_like_one_archive_holding_all_records() {
     let h = rdr.headers().expect("h").clone();
     let col = |name: &str| h.iter().position(|x| x == name).expect(name);
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("row")).collect();
-    let pt = rows
+    let pt: Vec<&csv::StringRecord> = rows
         .iter()
-        .find(|r| &r[col("source")] == "http://a.test/nb/1.htm")
-        .expect("平潭 row");
-    assert_eq!(&pt[col("year")], "2021");
+        .filter(|r| &r[col("source")] == "http://a.test/nb/1.htm")
+        .collect();
+    assert_eq!(pt.len(), 2);
+    let latest = |year: &str| pt.iter().find(|r| &r[col("year")] == year).expect(year);
+    // The URL's current report keeps the id of the URL (FNV-1a of it).
+    assert_eq!(&latest("2021")[col("report_id")], "f4210b83856a4ac0");
+    assert_ne!(
+        latest("2021")[col("report_id")],
+        latest("2023")[col("report_id")]
+    );
+    assert!(latest("2021")[col("fetched_at")] > latest("2023")[col("fetched_at")]);
     // The attachment in shard b was merged with its page in shard a: one row, page kept as
     // the alternative.
     let att = rows
