@@ -28,7 +28,6 @@ mod cells;
 pub mod checks;
 pub mod flat;
 mod labels;
-mod meta;
 mod report;
 mod roworder;
 mod tokens;
@@ -58,7 +57,7 @@ pub fn extract_lines(lines: &[Line], source: &str) -> Report {
     let templates = nianbao_templates::templates();
     let text_lines: Vec<String> = lines.iter().map(|l| l.cells.join(" ")).collect();
     let full: String = text_lines.join("\n");
-    let m = meta::find(&text_lines, &full);
+    let m = nianbao_text::title::find_title_meta(&text_lines, &full);
     // The format comes from the labels; the year only breaks a tie (flagged below).
     let year_pref = |t: &Template| match m.year {
         Some(y) if y >= 2021 => usize::from(t.id == "gb2021"),
@@ -98,9 +97,6 @@ pub fn extract_lines(lines: &[Line], source: &str) -> Report {
     // (`同意部分公开答复数` in a pre-2019 statistics table) are not a national table.
     if markers == 0 && aligned.rows_found < MIN_ROWS_WITHOUT_MARKERS {
         report.report_flags.push("no_tables".into());
-        if report.year.is_some_and(|y| y < 2019) {
-            report.format = Format::Pre2019;
-        }
         return report;
     }
     report.format = if t.id == "gb2019" {

@@ -74,14 +74,7 @@ pub struct Check {
     pub detail: String,
 }
 
-/// How the charset of the source was chosen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CharsetInfo {
-    /// WHATWG encoding name.
-    pub name: String,
-    /// `header`, `bom`, `meta`, `utf8_valid` or `detected`.
-    pub source: String,
-}
+pub use nianbao_text::CharsetInfo;
 
 /// One extracted report. Serialises to the JSON contract documented in the README.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
