@@ -38,6 +38,12 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // The national formats are data compiled into the binary; a broken file is a build
+    // mistake that must stop the program before it writes empty cells.
+    if let Err(e) = nianbao_extract::Extractor::bundled() {
+        eprintln!("nianbao: error: {e}");
+        return ExitCode::from(1);
+    }
     let result = match cli.command {
         Command::Extract(args) => cmd_extract::run(args),
         Command::Crawl(args) => cmd_crawl::run(args),

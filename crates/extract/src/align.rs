@@ -10,15 +10,15 @@ use crate::flat::Flat;
 use crate::labels::{best_chain, extend_over_ordinal, occurrences, NoiseWords, Occ};
 use crate::roworder;
 use crate::tokens::{tokenize, Item};
-use nianbao_templates::Template;
+use nianbao_templates::{BlockRow, Template};
 use nianbao_text::Line;
 use std::collections::BTreeMap;
 
 /// The result of aligning a document with one template.
 #[derive(Debug, Default)]
-pub struct Aligned {
+pub struct Aligned<'t> {
     /// Every key of the template.
-    pub cells: BTreeMap<&'static str, CellOut>,
+    pub cells: BTreeMap<&'t str, CellOut>,
     /// Non-template rows and lines.
     pub extras: BTreeMap<String, serde_json::Value>,
     /// Report-level notes (become report flags).
@@ -27,13 +27,13 @@ pub struct Aligned {
     pub rows_found: usize,
 }
 
-struct Ctx<'a> {
-    flat: &'a Flat,
+struct Ctx<'a, 't> {
+    flat: &'a Flat<'t>,
     boundaries: Vec<usize>,
-    noise: &'static NoiseWords,
+    noise: &'a NoiseWords,
 }
 
-impl Ctx<'_> {
+impl Ctx<'_, '_> {
     fn next_boundary(&self, after: usize) -> usize {
         let i = self.boundaries.partition_point(|&b| b < after);
         self.boundaries
@@ -116,8 +116,14 @@ fn collect_extras(tail: &[Item], extras: &mut BTreeMap<String, serde_json::Value
     flush(label, &mut vals, extras);
 }
 
-/// Align a flattened document with a template.
-pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
+/// Align a flattened document with a template; `noise` are the template's noise words
+/// ([`noise_words`]).
+pub fn align<'t>(
+    flat: &Flat<'t>,
+    lines: &[Line],
+    t: &'t Template,
+    noise: &NoiseWords,
+) -> Aligned<'t> {
     let mut out = Aligned::default();
     let len = flat.compact.len();
     let stops: Vec<usize> = t
@@ -247,7 +253,6 @@ pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
     boundaries.sort_unstable();
     boundaries.dedup();
 
-    let noise = noise_words(t);
     let ctx = Ctx {
         flat,
         boundaries,
@@ -268,73 +273,26 @@ pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
     out
 }
 
-/// The noise words of a template, built once per process.
-fn noise_words(t: &Template) -> &'static NoiseWords {
-    static ALL: std::sync::OnceLock<Vec<(String, NoiseWords)>> = std::sync::OnceLock::new();
-    let all = ALL.get_or_init(|| {
-        nianbao_templates::templates()
-            .iter()
-            .map(|t| {
-                let mut noise = t.t3.noise.clone();
-                noise.extend(t.t4.header_words.iter().cloned());
-                for b in &t.blocks {
-                    noise.extend(b.column_labels.iter().map(|l| nianbao_text::compact(l)));
-                    noise.extend(b.anchor.iter().cloned());
-                }
-                noise.extend(
-                    [
-                        "信息内容",
-                        "单位",
-                        "万元",
-                        "(单位:万元)",
-                        "情况",
-                        "项",
-                        "本年新",
-                        "制作数量",
-                        "公开数量",
-                        "本年增/减",
-                        "本年增",
-                        "减",
-                    ]
-                    .iter()
-                    .map(|s| s.to_string()),
-                );
-                (t.id.clone(), NoiseWords::new(noise))
-            })
-            .collect()
-    });
-    static EMPTY: std::sync::OnceLock<NoiseWords> = std::sync::OnceLock::new();
-    all.iter()
-        .find(|(id, _)| *id == t.id)
-        .map(|(_, n)| n)
-        .unwrap_or_else(|| EMPTY.get_or_init(NoiseWords::default))
+/// The noise words of a template: Table 三 group labels and header words, Table 四 header
+/// words, Table 二 header words, block titles and column labels.
+pub fn noise_words(t: &Template) -> NoiseWords {
+    let mut noise = t.t3.noise.clone();
+    noise.extend(t.t4.header_words.iter().cloned());
+    noise.extend(t.t2_noise.iter().cloned());
+    NoiseWords::new(noise)
 }
 
-fn align_t2(
-    ctx: &Ctx,
-    t: &Template,
+fn align_t2<'t>(
+    ctx: &Ctx<'_, 't>,
+    t: &'t Template,
     anchor_occ: &[Vec<Occ>],
     t2_occ: &[Vec<Vec<Occ>>],
-    out: &mut Aligned,
+    out: &mut Aligned<'t>,
 ) {
     for (bi, b) in t.blocks.iter().enumerate() {
         for (ri, r) in b.rows.iter().enumerate() {
-            let keys: Vec<&'static str> = crate::checks::names(t)
-                .t2
-                .get(bi)
-                .and_then(|x| x.get(ri))
-                .map(|k| k.iter().map(String::as_str).collect())
-                .unwrap_or_default();
-            let kinds: Vec<ColumnKind> = b
-                .columns
-                .iter()
-                .map(|c| match b.money.get(c).map(String::as_str) {
-                    Some("wan") => ColumnKind::MoneyWan,
-                    Some(_) => ColumnKind::MoneyCell,
-                    None if c == "change" => ColumnKind::Signed,
-                    None => ColumnKind::Count,
-                })
-                .collect();
+            let keys: Vec<&'t str> = t.keys.t2[bi][ri].iter().map(String::as_str).collect();
+            let kinds = &b.kinds;
             let occs = &t2_occ[bi][ri];
             let mut chosen: Option<(Vec<Item>, Vec<Item>, bool)> = None;
             for o in occs {
@@ -366,12 +324,12 @@ fn align_t2(
                 continue;
             };
             collect_extras(&tail, &mut out.extras);
-            let placed = place(&head, keys.len(), RowRule::None);
+            let placed = place(&head, keys.len(), &RowRule::none());
             let mut cells = match placed {
                 Placement::Glued(cands, raw) if cands.len() > 1 => {
-                    settle_glued_t2(ctx, &b.id, &r.key, &b.columns, cands, &raw)
+                    settle_glued_t2(ctx, r, cands, &raw)
                 }
-                other => placement_cells(other, &kinds, RowRule::None),
+                other => placement_cells(other, kinds, &RowRule::none()),
             };
             if before {
                 for c in cells.iter_mut() {
@@ -386,22 +344,30 @@ fn align_t2(
             }
         }
     }
-    // Plausibility of a 2019 procurement amount printed without a unit: 万元 per project.
-    let proj = out
-        .cells
-        .get("t2.a20_9.central_procurement.projects")
-        .and_then(|c| c.value)
-        .map(|v| v.as_f64());
-    if let Some(c) = out.cells.get_mut("t2.a20_9.central_procurement.amount_wan") {
-        if let (Some(v), Some(p)) = (c.value, proj) {
-            if c.flags.contains(&"unit_unknown") && p > 0.0 && v.as_f64() / p > 1000.0 {
-                c.flag("unit_unknown:likely_yuan");
+    // Plausibility of money printed without a unit (2019 procurement): 万元 per project.
+    for (bi, b) in t.blocks.iter().enumerate() {
+        let Some(pu) = &b.per_unit_max else { continue };
+        for keys in &t.keys.t2[bi] {
+            let (Some(mk), Some(pk)) = (keys.get(pu.column), keys.get(pu.per)) else {
+                continue;
+            };
+            let per = out
+                .cells
+                .get(pk.as_str())
+                .and_then(|c| c.value)
+                .map(|v| v.as_f64());
+            if let Some(c) = out.cells.get_mut(mk.as_str()) {
+                if let (Some(v), Some(p)) = (c.value, per) {
+                    if c.flags.contains(&"unit_unknown") && p > 0.0 && v.as_f64() / p > pu.max {
+                        c.flag("unit_unknown:likely_yuan");
+                    }
+                }
             }
         }
     }
 }
 
-impl Ctx<'_> {
+impl Ctx<'_, '_> {
     /// Where values can start after the label (or block title) that starts at compact offset
     /// `p`: labels are text, so the first digit after `p`.
     fn next_label_end(&self, p: usize) -> usize {
@@ -412,63 +378,13 @@ impl Ctx<'_> {
     }
 }
 
-/// Statements in the narrative that name a Table 二 count (`本年度制发的规范性文件77件`).
-/// They never set a value on their own; they only rule out splits of glued digits.
-fn narrative_value(ctx: &Ctx, block: &str, row: &str, column: &str) -> Option<i64> {
-    type Narrative = (
-        &'static str,
-        &'static str,
-        &'static str,
-        Option<regex::Regex>,
-    );
-    static RES: std::sync::OnceLock<Vec<Narrative>> = std::sync::OnceLock::new();
-    let res = RES.get_or_init(|| {
-        [
-            (
-                "a20_1",
-                "normative_doc",
-                "issued",
-                r"(?:制发|印发|出台)[的了]?(?:行政)?规范性文件(?:共)?(\d+)件",
-            ),
-            (
-                "a20_1",
-                "normative_doc",
-                "in_force",
-                r"现行有效(?:的)?(?:行政)?规范性文件(?:共)?(\d+)件",
-            ),
-            (
-                "a20_1",
-                "rule",
-                "issued",
-                r"(?:制发|印发|出台)[的了]?规章(?:共)?(\d+)件",
-            ),
-        ]
-        .into_iter()
-        .map(|(b, r, c, p)| (b, r, c, regex::Regex::new(p).ok()))
-        .collect()
-    });
-    let re = res
-        .iter()
-        .find(|(b, r, c, _)| *b == block && *r == row && *c == column)?
-        .3
-        .as_ref()?;
-    let c = re.captures(&ctx.flat.compact)?;
-    c.get(1)?.as_str().parse().ok()
-}
-
 /// Several splits of glued Table 二 digits: keep the splits the narrative allows, then give a
 /// value only to the cells on which every remaining split agrees; the rest stay null.
-fn settle_glued_t2(
-    ctx: &Ctx,
-    block: &str,
-    row: &str,
-    columns: &[String],
-    mut cands: Vec<Vec<i64>>,
-    raw: &str,
-) -> Vec<CellOut> {
+fn settle_glued_t2(ctx: &Ctx, row: &BlockRow, mut cands: Vec<Vec<i64>>, raw: &str) -> Vec<CellOut> {
     let mut narrative_used = false;
-    for (ci, col) in columns.iter().enumerate() {
-        if let Some(v) = narrative_value(ctx, block, row, col) {
+    let columns = cands.first().map(Vec::len).unwrap_or(0);
+    for ci in 0..columns {
+        if let Some(&v) = row.narrative.values(ci, &ctx.flat.compact).first() {
             let kept: Vec<Vec<i64>> = cands
                 .iter()
                 .filter(|c| c.get(ci) == Some(&v))
@@ -480,7 +396,7 @@ fn settle_glued_t2(
             }
         }
     }
-    (0..columns.len())
+    (0..columns)
         .map(|ci| {
             let first = cands.first().and_then(|c| c.get(ci)).copied();
             let agreed = first.filter(|f| cands.iter().all(|c| c.get(ci) == Some(f)));
@@ -508,7 +424,7 @@ fn settle_glued_t2(
 
 /// Cells of a placement. A single split of glued digits is flagged `split_by_identity` when a
 /// row identity chose it, `split_glued` when the digits allowed only one split.
-fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: RowRule) -> Vec<CellOut> {
+fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: &RowRule) -> Vec<CellOut> {
     let n = kinds.len();
     match p {
         Placement::Direct(v) | Placement::Positional(v) => {
@@ -533,7 +449,7 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: RowRule) -> Vec<Cel
                     .map(|&v| CellOut {
                         value: Some(crate::report::Value::Int(v)),
                         raw: Some(raw.clone()),
-                        flags: vec![if rule == RowRule::None {
+                        flags: vec![if rule.is_none() {
                             "split_glued"
                         } else {
                             "split_by_identity"
@@ -562,8 +478,8 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: RowRule) -> Vec<Cel
     }
 }
 
-fn t3_keys(t: &Template, row: usize) -> Vec<&'static str> {
-    crate::checks::names(t)
+fn t3_keys(t: &Template, row: usize) -> Vec<&str> {
+    t.keys
         .t3
         .get(row)
         .map(|k| k.iter().map(String::as_str).collect())
@@ -571,19 +487,20 @@ fn t3_keys(t: &Template, row: usize) -> Vec<&'static str> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn align_t3(
-    ctx: &Ctx,
-    t: &Template,
+fn align_t3<'t>(
+    ctx: &Ctx<'_, 't>,
+    t: &'t Template,
     chain: &[Option<Occ>],
     lines: &[Line],
     zone_start: Option<usize>,
     zone_end: Option<usize>,
-    out: &mut Aligned,
+    out: &mut Aligned<'t>,
 ) {
     let kinds = vec![ColumnKind::Count; t.t3.columns.len()];
+    let rule = RowRule::t3(t);
     let mut glued: Vec<(usize, Vec<Vec<i64>>, String)> = Vec::new();
     let mut resolved_rows = 0;
-    let mut label_cells: BTreeMap<&'static str, CellOut> = BTreeMap::new();
+    let mut label_cells: BTreeMap<&'t str, CellOut> = BTreeMap::new();
     for (ri, occ) in chain.iter().enumerate() {
         let keys = t3_keys(t, ri);
         let Some(o) = occ else {
@@ -597,7 +514,7 @@ fn align_t3(
         let (head, tail) = ctx.split_head(items);
         collect_extras(&tail, &mut out.extras);
         let truncated = end >= ctx.flat.compact.len();
-        let placed = crate::assign::place_with(&head, keys.len(), RowRule::LastIsSum, truncated);
+        let placed = crate::assign::place_with(&head, keys.len(), &rule, truncated);
         if let Placement::Glued(c, raw) = &placed {
             if c.len() > 1 {
                 glued.push((ri, c.clone(), raw.clone()));
@@ -615,7 +532,7 @@ fn align_t3(
             }
         }
         let ok = !matches!(placed, Placement::Unresolved(_));
-        let cells = placement_cells(placed, &kinds, RowRule::LastIsSum);
+        let cells = placement_cells(placed, &kinds, &rule);
         if ok {
             resolved_rows += 1;
         }
@@ -629,7 +546,7 @@ fn align_t3(
 
     // The row-order reading: value rows in document order, for shattered tables whose numbers
     // are far from their labels. Used only when it reads every row and the identities hold.
-    let expected = t.t3_rows.iter().filter(|r| !r.derived).count();
+    let expected = t.t3_rows.iter().filter(|r| !r.is_derived()).count();
     if let (Some(zs), Some(ze)) = (zone_start, zone_end) {
         let a = ctx.flat.line_of(ctx.flat.to_buf(zs));
         let b = ctx
@@ -640,7 +557,7 @@ fn align_t3(
         let (a, b) = (a.min(last), b.min(last).max(a.min(last)));
         let zone: &[Line] = if lines.is_empty() { &[] } else { &lines[a..=b] };
         let rows = if resolved_rows < expected && zone.len() >= expected - 2 {
-            roworder::value_rows(zone)
+            roworder::value_rows(zone, t.t3.columns.len())
         } else {
             Vec::new()
         };
@@ -660,10 +577,10 @@ fn align_t3(
     out.cells.extend(label_cells);
 }
 
-fn resolve_glued(
-    t: &Template,
+fn resolve_glued<'t>(
+    t: &'t Template,
     glued: &[(usize, Vec<Vec<i64>>, String)],
-    cells: &mut BTreeMap<&'static str, CellOut>,
+    cells: &mut BTreeMap<&'t str, CellOut>,
 ) {
     let total: usize = glued.iter().map(|g| g.1.len()).product();
     if total > 20_000 {
@@ -718,14 +635,16 @@ fn resolve_glued(
     }
 }
 
-fn align_t4(ctx: &Ctx, t: &Template, start: Option<Occ>, stops: &[usize], out: &mut Aligned) {
-    let keys: Vec<&'static str> = crate::checks::names(t)
-        .t4
-        .iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    let fill_missing = |out: &mut Aligned, flag: &'static str| {
+fn align_t4<'t>(
+    ctx: &Ctx<'_, 't>,
+    t: &'t Template,
+    start: Option<Occ>,
+    stops: &[usize],
+    out: &mut Aligned<'t>,
+) {
+    let keys: Vec<&'t str> = t.keys.t4.iter().flatten().map(String::as_str).collect();
+    let width = keys.len();
+    let fill_missing = |out: &mut Aligned<'t>, flag: &'static str| {
         for k in &keys {
             out.cells.insert(k, CellOut::missing(flag));
         }
@@ -753,7 +672,7 @@ fn align_t4(ctx: &Ctx, t: &Template, start: Option<Occ>, stops: &[usize], out: &
             Item::Blank if vals.is_empty() => {}
             _ => vals.push(it),
         }
-        if vals.iter().filter(|i| !matches!(i, Item::Blank)).count() >= 15 {
+        if vals.iter().filter(|i| !matches!(i, Item::Blank)).count() >= width {
             break;
         }
     }
@@ -762,9 +681,10 @@ fn align_t4(ctx: &Ctx, t: &Template, start: Option<Occ>, stops: &[usize], out: &
         return;
     }
     let kinds = vec![ColumnKind::Count; keys.len()];
-    let placed = place(&vals, keys.len(), RowRule::GroupsOfFive);
+    let rule = RowRule::t4(t);
+    let placed = place(&vals, keys.len(), &rule);
     let ok = !matches!(placed, Placement::Unresolved(_));
-    let cells = placement_cells(placed, &kinds, RowRule::GroupsOfFive);
+    let cells = placement_cells(placed, &kinds, &rule);
     if ok {
         out.rows_found += 1;
     }

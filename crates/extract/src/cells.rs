@@ -3,6 +3,7 @@
 use crate::assign::Raw;
 use crate::report::Value;
 use crate::tokens::{as_int, yuan_to_wan, Unit};
+pub use nianbao_templates::ColumnKind;
 
 /// One template cell after alignment.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -31,19 +32,6 @@ impl CellOut {
             self.flags.push(f);
         }
     }
-}
-
-/// How a column's values are to be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColumnKind {
-    /// A count (integer, may not be signed).
-    Count,
-    /// A signed change (`本年增/减`).
-    Signed,
-    /// Money whose header states 万元.
-    MoneyWan,
-    /// Money whose unit is only printed in the cell, if at all.
-    MoneyCell,
 }
 
 /// Turn a raw cell into a value according to its column.

@@ -3,11 +3,10 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A table-format of the national report.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, PartialOrd, Ord, Hash,
-)]
-#[serde(rename_all = "lowercase")]
+/// A table-format of the national report. Serialises to its id (`gb2019`, `gb2021`,
+/// `pre2019`, `unknown`, or the id of a format added as a data file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, PartialOrd, Ord, Hash)]
+#[serde(from = "String", into = "String")]
 pub enum Format {
     /// 2019 format (国办公开办函〔2019〕60号), used for 2019-2020 reports.
     Gb2019,
@@ -18,17 +17,48 @@ pub enum Format {
     /// No national table recognised.
     #[default]
     Unknown,
+    /// A national format defined only in template data (its id).
+    Other(String),
 }
 
 impl Format {
     /// The string used in JSON and CSV.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Format::Gb2019 => "gb2019",
             Format::Gb2021 => "gb2021",
             Format::Pre2019 => "pre2019",
             Format::Unknown => "unknown",
+            Format::Other(id) => id,
         }
+    }
+
+    /// The format of a template id.
+    pub fn from_id(id: &str) -> Format {
+        match id {
+            "gb2019" => Format::Gb2019,
+            "gb2021" => Format::Gb2021,
+            "pre2019" => Format::Pre2019,
+            "unknown" | "" => Format::Unknown,
+            other => Format::Other(other.to_string()),
+        }
+    }
+
+    /// True for a format with the national tables (not `pre2019` or `unknown`).
+    pub fn is_national(&self) -> bool {
+        !matches!(self, Format::Pre2019 | Format::Unknown)
+    }
+}
+
+impl From<String> for Format {
+    fn from(s: String) -> Format {
+        Format::from_id(&s)
+    }
+}
+
+impl From<Format> for String {
+    fn from(f: Format) -> String {
+        f.as_str().to_string()
     }
 }
 

@@ -33,7 +33,7 @@ const LISTING_TITLES: usize = 3;
 
 /// Does the report hold any template value?
 pub fn has_values(r: &Report) -> bool {
-    matches!(r.format, Format::Gb2019 | Format::Gb2021) && r.cells.values().any(Option::is_some)
+    r.format.is_national() && r.cells.values().any(Option::is_some)
 }
 
 fn flag(r: &mut Report, f: &str) {
