@@ -108,7 +108,8 @@ pub fn merge_alternatives(reports: Vec<Report>) -> Vec<Report> {
             // An attachment rarely names its agency in a findable title; the page does.
             if keep.agency.is_none() && other.agency.is_some() {
                 keep.agency = other.agency.clone();
-                keep.report_flags.push("agency_from_page".into());
+                keep.report_flags
+                    .push(nianbao_extract::ReportFlag::AgencyFromPage);
             }
             if keep.title.is_none() {
                 keep.title = other.title.clone();
@@ -244,7 +245,11 @@ pub fn write_dataset(
                 .as_ref()
                 .map(|c| c.name.clone())
                 .unwrap_or_default(),
-            r.report_flags.join(";"),
+            r.report_flags
+                .iter()
+                .map(|f| f.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
             if r.checks.is_empty() {
                 String::new()
             } else {
@@ -280,7 +285,11 @@ pub fn write_dataset(
         }
         rep.row(&row)?;
         for (key, v) in &r.cells {
-            let flags = r.flags.get(key).map(|f| f.join(";")).unwrap_or_default();
+            let flags = r
+                .flags
+                .get(key)
+                .map(|f| f.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(";"))
+                .unwrap_or_default();
             let raw = r.raw.get(key).cloned().unwrap_or_default();
             cells.row([
                 id.as_str(),

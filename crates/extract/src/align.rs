@@ -6,6 +6,7 @@
 use crate::assign::{place, Placement, RowRule};
 
 use crate::cells::{convert, CellOut, ColumnKind};
+use crate::flags::{CellFlag, ReportFlag};
 use crate::flat::Flat;
 use crate::labels::{best_chain, extend_over_ordinal, occurrences, NoiseWords, Occ};
 use crate::roworder;
@@ -22,7 +23,7 @@ pub struct Aligned<'t> {
     /// Non-template rows and lines.
     pub extras: BTreeMap<String, serde_json::Value>,
     /// Report-level notes (become report flags).
-    pub notes: Vec<String>,
+    pub notes: Vec<ReportFlag>,
     /// How many template rows (and Table 四) were found with values.
     pub rows_found: usize,
 }
@@ -319,7 +320,7 @@ fn align_t2<'t>(
             }
             let Some((head, tail, before)) = chosen else {
                 for k in &keys {
-                    out.cells.insert(k, CellOut::missing("not_found"));
+                    out.cells.insert(k, CellOut::missing(CellFlag::NotFound));
                 }
                 continue;
             };
@@ -333,7 +334,7 @@ fn align_t2<'t>(
             };
             if before {
                 for c in cells.iter_mut() {
-                    c.flag("value_before_label");
+                    c.flag(CellFlag::ValueBeforeLabel);
                 }
             }
             if cells.iter().any(|c| c.value.is_some()) {
@@ -358,8 +359,11 @@ fn align_t2<'t>(
                 .map(|v| v.as_f64());
             if let Some(c) = out.cells.get_mut(mk.as_str()) {
                 if let (Some(v), Some(p)) = (c.value, per) {
-                    if c.flags.contains(&"unit_unknown") && p > 0.0 && v.as_f64() / p > pu.max {
-                        c.flag("unit_unknown:likely_yuan");
+                    if c.flags.contains(&CellFlag::UnitUnknown)
+                        && p > 0.0
+                        && v.as_f64() / p > pu.max
+                    {
+                        c.flag(CellFlag::UnitUnknownLikelyYuan);
                     }
                 }
             }
@@ -402,9 +406,9 @@ fn settle_glued_t2(ctx: &Ctx, row: &BlockRow, mut cands: Vec<Vec<i64>>, raw: &st
             let agreed = first.filter(|f| cands.iter().all(|c| c.get(ci) == Some(f)));
             match agreed {
                 Some(v) => {
-                    let mut flags = vec!["split_glued"];
+                    let mut flags = vec![CellFlag::SplitGlued];
                     if narrative_used {
-                        flags.push("narrative_confirmed");
+                        flags.push(CellFlag::NarrativeConfirmed);
                     }
                     CellOut {
                         value: Some(crate::report::Value::Int(v)),
@@ -415,7 +419,7 @@ fn settle_glued_t2(ctx: &Ctx, row: &BlockRow, mut cands: Vec<Vec<i64>>, raw: &st
                 None => CellOut {
                     value: None,
                     raw: Some(raw.to_string()),
-                    flags: vec!["ambiguous"],
+                    flags: vec![CellFlag::Ambiguous],
                 },
             }
         })
@@ -436,10 +440,10 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: &RowRule) -> Vec<Ce
             .map(|(r, k)| match r {
                 Some(r) => {
                     let mut c = convert(r, *k);
-                    c.flag("position_inferred");
+                    c.flag(CellFlag::PositionInferred);
                     c
                 }
-                None => CellOut::missing("dropped_blank"),
+                None => CellOut::missing(CellFlag::DroppedBlank),
             })
             .collect(),
         Placement::Glued(cands, raw) => {
@@ -450,9 +454,9 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: &RowRule) -> Vec<Ce
                         value: Some(crate::report::Value::Int(v)),
                         raw: Some(raw.clone()),
                         flags: vec![if rule.is_none() {
-                            "split_glued"
+                            CellFlag::SplitGlued
                         } else {
-                            "split_by_identity"
+                            CellFlag::SplitByIdentity
                         }],
                     })
                     .collect()
@@ -461,7 +465,7 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: &RowRule) -> Vec<Ce
                     .map(|_| CellOut {
                         value: None,
                         raw: Some(raw.clone()),
-                        flags: vec!["ambiguous"],
+                        flags: vec![CellFlag::Ambiguous],
                     })
                     .collect()
             }
@@ -471,10 +475,12 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: &RowRule) -> Vec<Ce
             .zip(kinds)
             .map(|(r, k)| match r {
                 Some(r) => convert(r, *k),
-                None => CellOut::missing("truncated_source"),
+                None => CellOut::missing(CellFlag::TruncatedSource),
             })
             .collect(),
-        Placement::Unresolved(_) => (0..n).map(|_| CellOut::missing("unresolved")).collect(),
+        Placement::Unresolved(_) => (0..n)
+            .map(|_| CellOut::missing(CellFlag::Unresolved))
+            .collect(),
     }
 }
 
@@ -505,7 +511,7 @@ fn align_t3<'t>(
         let keys = t3_keys(t, ri);
         let Some(o) = occ else {
             for k in keys {
-                label_cells.insert(k, CellOut::missing("not_found"));
+                label_cells.insert(k, CellOut::missing(CellFlag::NotFound));
             }
             continue;
         };
@@ -524,7 +530,7 @@ fn align_t3<'t>(
                         CellOut {
                             value: None,
                             raw: Some(raw.clone()),
-                            flags: vec!["ambiguous"],
+                            flags: vec![CellFlag::Ambiguous],
                         },
                     );
                 }
@@ -566,7 +572,7 @@ fn align_t3<'t>(
                 let label_ok = crate::checks::t3_identities_hold(t, &label_cells);
                 let ro_ok = crate::checks::t3_identities_hold(t, &ro) == Some(true);
                 if ro_ok && (!label_ok.unwrap_or(false) || resolved_rows + 2 < expected) {
-                    out.notes.push("t3_row_order".into());
+                    out.notes.push(ReportFlag::T3RowOrder);
                     label_cells = ro;
                     resolved_rows = expected;
                 }
@@ -627,7 +633,7 @@ fn resolve_glued<'t>(
                     CellOut {
                         value: Some(crate::report::Value::Int(*v)),
                         raw: Some(raw.clone()),
-                        flags: vec!["split_by_identity"],
+                        flags: vec![CellFlag::SplitByIdentity],
                     },
                 );
             }
@@ -644,13 +650,13 @@ fn align_t4<'t>(
 ) {
     let keys: Vec<&'t str> = t.keys.t4.iter().flatten().map(String::as_str).collect();
     let width = keys.len();
-    let fill_missing = |out: &mut Aligned<'t>, flag: &'static str| {
+    let fill_missing = |out: &mut Aligned<'t>, flag: CellFlag| {
         for k in &keys {
             out.cells.insert(k, CellOut::missing(flag));
         }
     };
     let Some(o) = start else {
-        fill_missing(out, "not_found");
+        fill_missing(out, CellFlag::NotFound);
         return;
     };
     let end = stops
@@ -677,7 +683,7 @@ fn align_t4<'t>(
         }
     }
     if !has_values(&vals) {
-        fill_missing(out, "not_found");
+        fill_missing(out, CellFlag::NotFound);
         return;
     }
     let kinds = vec![ColumnKind::Count; keys.len()];

@@ -3,6 +3,7 @@
 //! every report. Nothing here names a row: I1-I4 are evaluated from [`Template::identities`].
 
 use crate::cells::CellOut;
+use crate::flags::CellFlag;
 use crate::report::{Check, Value};
 use nianbao_templates::{Identity, Over, Template};
 use std::collections::BTreeMap;
@@ -20,9 +21,12 @@ pub(crate) fn all_keys(t: &Template) -> Vec<&str> {
 /// cells are unknown instead.
 fn counts_as_zero(c: &CellOut) -> bool {
     c.value.is_none()
-        && c.flags
-            .iter()
-            .any(|f| matches!(*f, "blank" | "missing_marker" | "dropped_blank"))
+        && c.flags.iter().any(|f| {
+            matches!(
+                f,
+                CellFlag::Blank | CellFlag::MissingMarker | CellFlag::DroppedBlank
+            )
+        })
 }
 
 /// A value for arithmetic: printed or derived values as they are, empty cells as 0
@@ -122,7 +126,7 @@ pub fn derive<'t>(t: &'t Template, cells: &mut Cells<'t>) {
     // A total may be filled where it was left empty or, in the row-order reading, not printed.
     let derivable = |c: Option<&CellOut>| {
         c.is_some_and(|c| {
-            counts_as_zero(c) || (c.value.is_none() && c.flags.contains(&"not_printed"))
+            counts_as_zero(c) || (c.value.is_none() && c.flags.contains(&CellFlag::NotPrinted))
         })
     };
     // Sum `parts` into `target` when every part is known and at least one was printed.
@@ -140,7 +144,7 @@ pub fn derive<'t>(t: &'t Template, cells: &mut Cells<'t>) {
                 CellOut {
                     value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
                     raw: None,
-                    flags: vec!["derived"],
+                    flags: vec![CellFlag::Derived],
                 },
             );
         }
@@ -214,7 +218,7 @@ fn sum_check(
         String::new()
     };
     Some(Check {
-        id: id.id.as_str().into(),
+        id: id.id,
         scope: scope.into(),
         holds: eq(ls, rs),
         detail,

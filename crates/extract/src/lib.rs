@@ -26,6 +26,7 @@ pub mod align;
 mod assign;
 mod cells;
 pub mod checks;
+pub mod flags;
 pub mod flat;
 mod labels;
 mod report;
@@ -33,6 +34,8 @@ mod roworder;
 mod tokens;
 
 pub use cells::CellOut;
+pub use flags::{CellFlag, ReportFlag};
+pub use nianbao_templates::CheckId;
 pub use report::{CharsetInfo, Check, Format, Report, Value};
 
 use nianbao_templates::{Template, TemplateError, TemplateSet};
@@ -128,12 +131,12 @@ impl<'t> Extractor<'t> {
         // Without any header text of a national format, a row or two that happen to match
         // (`同意部分公开答复数` in a pre-2019 statistics table) are not a national table.
         if markers == 0 && aligned.rows_found < MIN_ROWS_WITHOUT_MARKERS {
-            report.report_flags.push("no_tables".into());
+            report.report_flags.push(ReportFlag::NoTables);
             return report;
         }
         report.format = Format::from_id(&t.id);
         if markers == 0 {
-            report.report_flags.push("format_not_from_labels".into());
+            report.report_flags.push(ReportFlag::FormatNotFromLabels);
         }
         checks::derive(t, &mut aligned.cells);
         report.checks = checks::run(t, &aligned.cells);
@@ -147,15 +150,12 @@ impl<'t> Extractor<'t> {
             let cell = aligned
                 .cells
                 .remove(key)
-                .unwrap_or_else(|| CellOut::missing("not_found"));
+                .unwrap_or_else(|| CellOut::missing(CellFlag::NotFound));
             if let Some(r) = cell.raw {
                 raw.push((key.to_string(), r));
             }
             if !cell.flags.is_empty() {
-                flags.push((
-                    key.to_string(),
-                    cell.flags.iter().map(|f| f.to_string()).collect(),
-                ));
+                flags.push((key.to_string(), cell.flags));
             }
             cells.push((key.to_string(), cell.value));
         }
@@ -165,7 +165,7 @@ impl<'t> Extractor<'t> {
         report.extras = aligned.extras;
         report.report_flags.extend(aligned.notes);
         if report.checks.iter().any(|c| !c.holds) {
-            report.report_flags.push("identity_failed".into());
+            report.report_flags.push(ReportFlag::IdentityFailed);
         }
         report
     }

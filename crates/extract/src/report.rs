@@ -1,5 +1,7 @@
 //! The report object: the public JSON contract of `nianbao extract --format json`.
 
+use crate::flags::{CellFlag, ReportFlag};
+use nianbao_templates::CheckId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -95,7 +97,7 @@ impl std::fmt::Display for Value {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     /// Identity id: `I1`..`I4`.
-    pub id: String,
+    pub id: CheckId,
     /// What it was applied to, e.g. `natural_person` (a column) or `new_received` (a row).
     pub scope: String,
     /// Whether the identity holds on the values as printed (or derived).
@@ -122,7 +124,7 @@ pub struct Report {
     /// Every key of the format; `null` when missing.
     pub cells: BTreeMap<String, Option<Value>>,
     /// Flags per key (`blank`, `derived`, `ambiguous`, `unit_unknown`, ...).
-    pub flags: BTreeMap<String, Vec<String>>,
+    pub flags: BTreeMap<String, Vec<CellFlag>>,
     /// Identity checks.
     pub checks: Vec<Check>,
     /// Non-template rows and lines, keyed by normalised label.
@@ -132,7 +134,7 @@ pub struct Report {
     pub raw: BTreeMap<String, String>,
     /// Report-level flags (`image_only`, `unsupported_format`, `no_tables`, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub report_flags: Vec<String>,
+    pub report_flags: Vec<ReportFlag>,
     /// Page metadata from HTML (title, agency, date, index number, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<serde_json::Value>,

@@ -5,6 +5,7 @@
 
 use crate::assign::Raw;
 use crate::cells::{convert, CellOut, ColumnKind};
+use crate::flags::CellFlag;
 use crate::tokens::{tokenize, Item};
 use nianbao_templates::Template;
 use nianbao_text::{Line, LineKind};
@@ -147,10 +148,10 @@ pub fn assign<'t>(t: &'t Template, rows: &[Vec<Raw>]) -> Option<BTreeMap<&'t str
             let cell = match pos.and_then(|p| rows.get(p)).and_then(|row| row.get(ci)) {
                 Some(raw) => {
                     let mut cell = convert(raw, ColumnKind::Count);
-                    cell.flag("row_order");
+                    cell.flag(CellFlag::RowOrder);
                     cell
                 }
-                None => CellOut::missing("not_printed"),
+                None => CellOut::missing(CellFlag::NotPrinted),
             };
             cells.insert(key, cell);
         }

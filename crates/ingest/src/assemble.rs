@@ -13,7 +13,7 @@
 //! metadata, pages), so a new reader (OCR) is one more function that returns a [`Document`].
 
 use crate::document::{Document, PageContext, Part, Reader};
-use nianbao_extract::{extract_lines, extract_text, Format, Report};
+use nianbao_extract::{extract_lines, extract_text, Format, Report, ReportFlag};
 use nianbao_text::title::{agencies_compatible, agency_from_title, names_report, year_in};
 use serde_json::json;
 
@@ -36,9 +36,9 @@ pub fn has_values(r: &Report) -> bool {
     r.format.is_national() && r.cells.values().any(Option::is_some)
 }
 
-fn flag(r: &mut Report, f: &str) {
-    if !r.report_flags.iter().any(|x| x == f) {
-        r.report_flags.push(f.to_string());
+fn flag(r: &mut Report, f: ReportFlag) {
+    if !r.report_flags.contains(&f) {
+        r.report_flags.push(f);
     }
 }
 
@@ -68,7 +68,7 @@ pub fn assemble(doc: &Document) -> Vec<Report> {
             ..Default::default()
         };
         if doc.reader == Reader::Image {
-            flag(&mut r, "image_only");
+            flag(&mut r, ReportFlag::ImageOnly);
             r.images = vec![doc.source.clone()];
         }
         record(doc, None, &mut r);
@@ -92,14 +92,14 @@ fn assemble_part(doc: &Document, part: &Part) -> Report {
             if has_values(&alt) {
                 r = alt;
                 via = "text";
-                flag(&mut r, "text_fallback");
+                flag(&mut r, ReportFlag::TextFallback);
             }
         }
     }
     // Without any national table, a report on a year before 2019 is one under the 2007
     // Regulation.
     if r.format == Format::Unknown
-        && r.report_flags.iter().any(|f| f == "no_tables")
+        && r.report_flags.contains(&ReportFlag::NoTables)
         && r.year.is_some_and(|y| y < 2019)
     {
         r.format = Format::Pre2019;
@@ -112,7 +112,7 @@ fn assemble_part(doc: &Document, part: &Part) -> Report {
         );
     }
     if judge_scanned(doc, &r) {
-        flag(&mut r, "image_only");
+        flag(&mut r, ReportFlag::ImageOnly);
     }
     record(doc, Some((part, via)), &mut r);
     r
@@ -194,7 +194,7 @@ fn judge_page(page: &PageContext, body: &[nianbao_text::Line], r: &mut Report) {
         Some(a) => {
             if !page_agencies.is_empty() && !page_agencies.iter().any(|p| agencies_compatible(a, p))
             {
-                flag(r, "agency_mismatch_page");
+                flag(r, ReportFlag::AgencyMismatchPage);
             }
         }
     }
@@ -213,7 +213,7 @@ fn judge_page(page: &PageContext, body: &[nianbao_text::Line], r: &mut Report) {
             let title_disagrees = title_year.is_some_and(|t| t != y);
             let date_disagrees = pub_year.is_some_and(|p| y > p || y < p - 2);
             if title_disagrees || date_disagrees {
-                flag(r, "year_mismatch_page");
+                flag(r, ReportFlag::YearMismatchPage);
             }
         }
     }
@@ -224,7 +224,7 @@ fn judge_page(page: &PageContext, body: &[nianbao_text::Line], r: &mut Report) {
     let mut found = found;
     if is_report && title_year.or(r.year).is_some_and(|y| y <= 2018) {
         if found {
-            flag(r, "pre2019_cells_dropped");
+            flag(r, ReportFlag::Pre2019CellsDropped);
         }
         r.format = Format::Pre2019;
         r.cells.clear();
@@ -236,7 +236,7 @@ fn judge_page(page: &PageContext, body: &[nianbao_text::Line], r: &mut Report) {
 
     // A list page: the aligner's year and agency come from one list item.
     if !found && report_title_lines(body) > LISTING_TITLES {
-        flag(r, "listing_page");
+        flag(r, ReportFlag::ListingPage);
         r.year = None;
         r.agency = None;
     }
@@ -249,12 +249,12 @@ fn judge_page(page: &PageContext, body: &[nianbao_text::Line], r: &mut Report) {
         .collect();
     let says_image = page.title.as_deref().is_some_and(|t| t.contains("图片版"));
     if !found && !images.is_empty() && (is_report || says_image) {
-        flag(r, "image_only");
+        flag(r, ReportFlag::ImageOnly);
         r.images = images;
     }
     r.attachments = page.attachments.clone();
     if !found && is_report && !r.attachments.is_empty() {
-        flag(r, "attachment_only");
+        flag(r, ReportFlag::AttachmentOnly);
     }
     r.page = Some(page.meta.clone());
 }
@@ -267,7 +267,7 @@ fn judge_scanned(doc: &Document, r: &Report) -> bool {
     };
     let values = r.cells.values().filter(|v| v.is_some()).count();
     let images = pages.image_pages.len();
-    !doc.notes.iter().any(|n| n == "image_only")
+    !doc.notes.contains(&ReportFlag::ImageOnly)
         && images > 0
         && (images >= pages.read || values == 0)
 }
@@ -275,7 +275,7 @@ fn judge_scanned(doc: &Document, r: &Report) -> bool {
 /// Charset, reader notes and provenance.
 fn record(doc: &Document, part: Option<(&Part, &str)>, r: &mut Report) {
     for n in &doc.notes {
-        flag(r, n);
+        flag(r, *n);
     }
     if r.charset.is_none() {
         r.charset = doc.charset.clone();

@@ -2,6 +2,7 @@
 //! provenance. Every reader (text, HTML, PDF, Office; an OCR reader alike) ends in a
 //! [`Document`]; nothing here knows the national tables.
 
+use nianbao_extract::ReportFlag;
 use nianbao_text::{CharsetInfo, Line};
 use std::collections::BTreeMap;
 
@@ -81,7 +82,7 @@ pub struct Document {
     pub pages: Option<Pages>,
     /// Facts the reader noted that become report flags (`decode_errors`, `no_text`,
     /// `unmapped_glyphs`, `unsupported_format`).
-    pub notes: Vec<String>,
+    pub notes: Vec<ReportFlag>,
     /// Reader provenance (`file`, `sha256`, `kind`, `url`, `content`, ...), merged into the
     /// report's `provenance`.
     pub provenance: serde_json::Map<String, serde_json::Value>,

@@ -5,6 +5,7 @@
 
 use crate::document::{Document, PageContext, Pages, Part, Reader};
 use crate::{IngestError, InputHint};
+use nianbao_extract::ReportFlag;
 use nianbao_text::{CharsetInfo, Line};
 use serde_json::json;
 
@@ -22,7 +23,7 @@ pub fn read_text(bytes: &[u8], hint: &InputHint) -> Result<Document, IngestError
         Document::new(&hint.source, Reader::Text).with_lines(nianbao_text::split_text(&norm));
     doc.charset = Some(CharsetInfo::from(&d));
     if d.had_errors {
-        doc.notes.push("decode_errors".into());
+        doc.notes.push(ReportFlag::DecodeErrors);
     }
     Ok(doc)
 }
@@ -92,7 +93,7 @@ pub fn read_document(bytes: &[u8], hint: &InputHint) -> Result<Document, IngestE
     let read = match nianbao_documents::read_document(bytes, kind) {
         Ok(d) => d,
         Err(nianbao_documents::DocError::Unsupported { reason, .. }) => {
-            doc.notes.push("unsupported_format".into());
+            doc.notes.push(ReportFlag::UnsupportedFormat);
             doc.provenance.insert("reason".into(), json!(reason));
             return Ok(doc);
         }
@@ -112,10 +113,17 @@ pub fn read_document(bytes: &[u8], hint: &InputHint) -> Result<Document, IngestE
         read: read.pages_read,
         image_pages: read.image_pages.clone(),
     });
-    doc.notes = read.flags;
-    if !read.warnings.is_empty() {
-        doc.provenance
-            .insert("warnings".into(), json!(read.warnings));
+    // The reader's notes are facts about the file (`image_only`, `no_text`,
+    // `unmapped_glyphs`); one it names that is no report flag stays in provenance.
+    let mut warnings = read.warnings;
+    for f in read.flags {
+        match ReportFlag::parse(&f) {
+            Some(flag) => doc.notes.push(flag),
+            None => warnings.push(format!("reader note {f}")),
+        }
+    }
+    if !warnings.is_empty() {
+        doc.provenance.insert("warnings".into(), json!(warnings));
     }
     Ok(doc)
 }

@@ -37,7 +37,9 @@ fn page002_every_truth_value_exact() {
     assert_eq!(r.year, Some(2023));
     assert_eq!(r.agency.as_deref(), Some("平潭综合实验区"));
     assert!(
-        !r.report_flags.iter().any(|f| f.contains("mismatch")),
+        !r.report_flags
+            .iter()
+            .any(|f| f.as_str().contains("mismatch")),
         "{:?}",
         r.report_flags
     );
