@@ -5,9 +5,11 @@ use std::path::PathBuf;
 /// Arguments of `nianbao export`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ExportArgs {
-    /// Data directory holding the archive (default: `[storage] data` of the config, else `data/crawl`).
+    /// Data directory holding the archive (default: `[storage] data` of the config, else
+    /// `data/crawl`). Repeat it to build one dataset from several archives (e.g. shards): for
+    /// every URL the latest fetch across them, as if one archive held all their records.
     #[arg(long)]
-    pub data: Option<PathBuf>,
+    pub data: Vec<PathBuf>,
     /// Output directory (default: `[storage] out` of the config, else `out`).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -17,6 +19,9 @@ pub struct ExportArgs {
     /// Write a UTF-8 BOM into the CSV files (for Excel).
     #[arg(long)]
     pub bom: bool,
+    /// Also write report.html into the output directory (see `nianbao report`).
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// Rebuild reports.csv, cells.csv, checks.csv and codebook.csv from the archive.
@@ -32,9 +37,13 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
     } else {
         nianbao_crawl::Config::default()
     };
-    let data = args.data.unwrap_or(cfg.storage.data.clone());
+    let data = if args.data.is_empty() {
+        vec![cfg.storage.data.clone()]
+    } else {
+        args.data
+    };
     let out = args.out.unwrap_or(cfg.storage.out.clone());
-    match nianbao_dataset::export(&data, &out, args.bom || cfg.storage.bom) {
+    match nianbao_dataset::export_many(&data, &out, args.bom || cfg.storage.bom) {
         Ok(stats) => {
             println!(
                 "exported {} reports from {} archived inputs ({} unreadable) to {}",
@@ -43,6 +52,12 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
                 stats.errors,
                 out.display()
             );
+            if args.report {
+                // With several archives (shards) the first one's last crawl summary is shown.
+                if let Some(first) = data.first() {
+                    return Ok(crate::cmd_report::after(&out, first, None));
+                }
+            }
             Ok(0)
         }
         Err(e) => {

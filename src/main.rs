@@ -4,6 +4,7 @@
 mod cmd_crawl;
 mod cmd_export;
 mod cmd_extract;
+mod cmd_report;
 mod inputs;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +28,8 @@ enum Command {
     Crawl(cmd_crawl::CrawlArgs),
     /// Rebuild the dataset from the archive alone, without network.
     Export(cmd_export::ExportArgs),
+    /// Write report.html: the dataset's coverage, timeliness, quality and last crawl.
+    Report(cmd_report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Extract(args) => cmd_extract::run(args),
         Command::Crawl(args) => cmd_crawl::run(args),
         Command::Export(args) => cmd_export::run(args),
+        Command::Report(args) => cmd_report::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -3,7 +3,7 @@
 //! (latest successful copy of every report and attachment URL, in URL order), so
 //! `nianbao crawl` and `nianbao export` produce the same bytes.
 
-use nianbao_archive::{Archive, ArchiveError};
+use nianbao_archive::{Archive, ArchiveError, RecordRow};
 use nianbao_extract::Report;
 use nianbao_ingest::InputHint;
 use std::path::Path;
@@ -41,19 +41,54 @@ pub struct DatasetStats {
 /// Reports plus the `(record id, extraction status)` of every input.
 pub type Extracted = (Vec<Report>, Vec<(i64, String)>);
 
+/// One archived input chosen for the dataset: which archive holds it and its index row.
+struct Chosen {
+    archive: usize,
+    row: RecordRow,
+}
+
+/// The latest successful report and attachment record of every URL across `archives`, in
+/// URL order. Within one archive the latest is the last stored; across archives the latest
+/// fetch wins (then the later archive), which is what one archive holding all those records
+/// would give.
+fn choose_inputs(archives: &[&Archive]) -> Result<Vec<Chosen>, ArchiveError> {
+    let mut by_url: std::collections::BTreeMap<String, Chosen> = Default::default();
+    for (i, a) in archives.iter().enumerate() {
+        for row in a.index().latest_ok_by_role(&["report", "attachment"])? {
+            let newer = by_url.get(&row.url).is_none_or(|c| {
+                (row.fetched_at.as_str(), i) > (c.row.fetched_at.as_str(), c.archive)
+            });
+            if newer {
+                by_url.insert(row.url.clone(), Chosen { archive: i, row });
+            }
+        }
+    }
+    Ok(by_url.into_values().collect())
+}
+
 /// Extract every archived report. Returns the reports and `(record id, status)` pairs.
 pub fn extract_archive(archive: &Archive) -> Result<Extracted, ArchiveError> {
-    let rows = archive
-        .index()
-        .latest_ok_by_role(&["report", "attachment"])?;
+    let (reports, statuses) = extract_archives(&[archive])?;
+    Ok((
+        reports,
+        statuses.into_iter().map(|(_, id, st)| (id, st)).collect(),
+    ))
+}
+
+/// `(archive number, record id, extraction status)` of every input.
+type Statuses = Vec<(usize, i64, String)>;
+
+/// Extract the reports of several archives as one.
+fn extract_archives(archives: &[&Archive]) -> Result<(Vec<Report>, Statuses), ArchiveError> {
+    let rows = choose_inputs(archives)?;
     let mut reports = Vec::new();
     let mut statuses = Vec::new();
-    for row in &rows {
-        let stored = match archive.read_response(row) {
+    for Chosen { archive, row } in &rows {
+        let stored = match archives[*archive].read_response(row) {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(url = %row.url, error = %e, "cannot read archived record");
-                statuses.push((row.id, format!("error: {e}")));
+                statuses.push((*archive, row.id, format!("error: {e}")));
                 continue;
             }
         };
@@ -64,6 +99,7 @@ pub fn extract_archive(archive: &Archive) -> Result<Extracted, ArchiveError> {
         };
         let attachments: Vec<String> = rows
             .iter()
+            .map(|c| &c.row)
             .filter(|r| r.role == "attachment" && r.referrer.as_deref() == Some(&row.url))
             .map(|r| r.url.clone())
             .collect();
@@ -77,7 +113,7 @@ pub fn extract_archive(archive: &Archive) -> Result<Extracted, ArchiveError> {
         });
         match nianbao_ingest::extract_bytes(&stored.http.body, &hint) {
             Ok(mut found) => {
-                statuses.push((row.id, format!("ok:{}", found.len())));
+                statuses.push((*archive, row.id, format!("ok:{}", found.len())));
                 for r in &mut found {
                     if r.provenance.is_none() {
                         r.provenance = Some(provenance.clone());
@@ -91,7 +127,7 @@ pub fn extract_archive(archive: &Archive) -> Result<Extracted, ArchiveError> {
                 reports.extend(found);
             }
             Err(e) => {
-                statuses.push((row.id, format!("error: {e}")));
+                statuses.push((*archive, row.id, format!("error: {e}")));
                 reports.push(Report {
                     source: row.url.clone(),
                     error: Some(e.to_string()),
@@ -112,12 +148,21 @@ pub fn write_dataset(
     bom: bool,
     record_status: bool,
 ) -> Result<DatasetStats, PipelineError> {
-    let (reports, statuses) = extract_archive(archive)?;
+    write_from(&[archive], out_dir, bom, record_status)
+}
+
+fn write_from(
+    archives: &[&Archive],
+    out_dir: &Path,
+    bom: bool,
+    record_status: bool,
+) -> Result<DatasetStats, PipelineError> {
+    let (reports, statuses) = extract_archives(archives)?;
     // A page and its attachment holding the same report are one row (the better reading).
     let reports = nianbao_export::merge_alternatives(reports);
     if record_status {
-        for (id, st) in &statuses {
-            archive.index().set_extraction(*id, st)?;
+        for (a, id, st) in &statuses {
+            archives[*a].index().set_extraction(*id, st)?;
         }
     }
     nianbao_export::write_dataset(&reports, out_dir, &nianbao_export::ExportOptions { bom })?;
@@ -126,7 +171,7 @@ pub fn write_dataset(
         reports: reports.iter().filter(|r| r.error.is_none()).count(),
         errors: statuses
             .iter()
-            .filter(|(_, s)| s.starts_with("error"))
+            .filter(|(_, _, s)| s.starts_with("error"))
             .count(),
     })
 }
@@ -134,9 +179,24 @@ pub fn write_dataset(
 /// Rebuild the dataset from the archive in `data_dir` without network (`nianbao export`).
 /// The archive is opened read-only and the extraction status is not recorded.
 pub fn export(data_dir: &Path, out_dir: &Path, bom: bool) -> Result<DatasetStats, PipelineError> {
-    let archive = Archive::open_read_only(data_dir)?;
+    export_many(&[data_dir], out_dir, bom)
+}
+
+/// Build one dataset from several archives (e.g. the shards of a sharded crawl), read-only.
+/// The result is the dataset of one archive holding all their records: for every URL the
+/// latest fetch across the archives, rows in the same deterministic order.
+pub fn export_many<P: AsRef<Path>>(
+    data_dirs: &[P],
+    out_dir: &Path,
+    bom: bool,
+) -> Result<DatasetStats, PipelineError> {
+    let archives = data_dirs
+        .iter()
+        .map(|d| Archive::open_read_only(d.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&Archive> = archives.iter().collect();
     create_out(out_dir)?;
-    write_dataset(&archive, out_dir, bom, false)
+    write_from(&refs, out_dir, bom, false)
 }
 
 /// Refresh the dataset after a crawl: like [`export`], but the archive is opened for writing

@@ -10,5 +10,6 @@
 mod archive_input;
 
 pub use archive_input::{
-    export, extract_archive, refresh, write_dataset, DatasetStats, Extracted, PipelineError,
+    export, export_many, extract_archive, refresh, write_dataset, DatasetStats, Extracted,
+    PipelineError,
 };
