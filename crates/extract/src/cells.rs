@@ -63,7 +63,14 @@ pub fn convert(raw: &Raw, kind: ColumnKind) -> CellOut {
                             dec().map(Value::Dec)
                         }
                     };
-                    if kind == ColumnKind::Count && n.digits.starts_with('-') {
+                    if n.sign_in_words {
+                        out.flag(CellFlag::SignedInWords);
+                        // A count is never a change: `增加3` in a count column says how the
+                        // count moved, not what it is, so the cell stays null.
+                        if kind == ColumnKind::Count {
+                            out.value = None;
+                        }
+                    } else if kind == ColumnKind::Count && n.digits.starts_with('-') {
                         out.flag(CellFlag::Negative);
                     }
                 }
