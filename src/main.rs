@@ -5,6 +5,7 @@ mod cmd_crawl;
 mod cmd_export;
 mod cmd_extract;
 mod cmd_report;
+mod extract_url;
 mod inputs;
 
 use clap::{Parser, Subcommand};

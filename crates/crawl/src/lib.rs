@@ -96,6 +96,18 @@ pub async fn fetch_once(
     data_dir: &Path,
     cfg: &Config,
 ) -> Result<FetchedRecord, CrawlError> {
+    fetch_once_as(url, "report", None, data_dir, cfg).await
+}
+
+/// [`fetch_once`] for a URL of a given crawl role (`report`, `attachment`) linked from
+/// `referrer`, archived as the crawl would archive it (an attachment may sit on another host).
+pub async fn fetch_once_as(
+    url: &str,
+    role: &str,
+    referrer: Option<&str>,
+    data_dir: &Path,
+    cfg: &Config,
+) -> Result<FetchedRecord, CrawlError> {
     let parsed = url::Url::parse(url).map_err(|_| CrawlError::BadUrl(url.to_string()))?;
     std::fs::create_dir_all(data_dir).map_err(|e| CrawlError::Io {
         path: data_dir.display().to_string(),
@@ -113,7 +125,9 @@ pub async fn fetch_once(
         host: host.clone(),
         role: role.into(),
         depth: 0,
-        referrer: None,
+        referrer: (role != "robots")
+            .then(|| referrer.map(str::to_string))
+            .flatten(),
         source: None,
         revisit: true,
     };
@@ -152,7 +166,7 @@ pub async fn fetch_once(
         if !robots.allowed(parsed.as_str()) {
             archive
                 .index_mut()
-                .enqueue(run_id, &[item(&parsed, "report")])?;
+                .enqueue(run_id, &[item(&parsed, role)])?;
             archive
                 .index()
                 .set_state(parsed.as_str(), "robots_denied")?;
@@ -172,11 +186,11 @@ pub async fn fetch_once(
     }
     archive
         .index_mut()
-        .enqueue(run_id, &[item(&parsed, "report")])?;
+        .enqueue(run_id, &[item(&parsed, role)])?;
     let job = fetch::Job {
         url: parsed.clone(),
-        role: "report".into(),
-        referrer: None,
+        role: role.into(),
+        referrer: referrer.map(str::to_string),
         validators: None,
         allowed,
         run_id,
@@ -230,6 +244,17 @@ fn runtime() -> Result<tokio::runtime::Runtime, CrawlError> {
 /// [`run`] on its own tokio runtime, for synchronous callers (the CLI).
 pub fn run_blocking(cfg: Config) -> Result<RunReport, CrawlError> {
     runtime()?.block_on(run(cfg))
+}
+
+/// [`fetch_once_as`] on its own tokio runtime, for synchronous callers (the CLI).
+pub fn fetch_once_as_blocking(
+    url: &str,
+    role: &str,
+    referrer: Option<&str>,
+    data_dir: &Path,
+    cfg: &Config,
+) -> Result<FetchedRecord, CrawlError> {
+    runtime()?.block_on(fetch_once_as(url, role, referrer, data_dir, cfg))
 }
 
 /// [`fetch_once`] on its own tokio runtime, for synchronous callers (the CLI).
