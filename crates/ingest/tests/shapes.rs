@@ -39,8 +39,8 @@ fn check(sidecar: &Path) -> Vec<String> {
         .expect("sidecar is JSON");
     let truth: Map<String, Value> = side["truth"].as_object().cloned().unwrap_or_default();
     let bytes = std::fs::read(&doc).expect("read fixture");
-    let reports = extract_bytes(&bytes, &InputHint::file(doc.display().to_string()))
-        .expect("fixture reads");
+    let reports =
+        extract_bytes(&bytes, &InputHint::file(doc.display().to_string())).expect("fixture reads");
     let report = serde_json::to_value(&reports[0]).expect("report serialises");
     let cells = report["cells"].as_object().cloned().unwrap_or_default();
     let mut misses = Vec::new();
@@ -105,5 +105,8 @@ fn a_change_in_words_in_a_count_column_stays_null() {
     let reports = extract_bytes(text.as_bytes(), &InputHint::file("x.txt")).expect("reads");
     let r = serde_json::to_value(&reports[0]).expect("serialises");
     assert!(r["cells"]["t2.a20_1.normative_doc.issued"].is_null());
-    assert_eq!(r["flags"]["t2.a20_1.normative_doc.issued"][0], "signed_in_words");
+    assert_eq!(
+        r["flags"]["t2.a20_1.normative_doc.issued"][0],
+        "signed_in_words"
+    );
 }
