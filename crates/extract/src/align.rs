@@ -382,31 +382,58 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// Several splits of glued Table 二 digits: keep the splits the narrative allows, then give a
-/// value only to the cells on which every remaining split agrees; the rest stay null.
-fn settle_glued_t2(ctx: &Ctx, row: &BlockRow, mut cands: Vec<Vec<i64>>, raw: &str) -> Vec<CellOut> {
-    let mut narrative_used = false;
+/// Several readings of a Table 二 row that printed fewer numbers than it has columns: splits
+/// of glued digits, and the printed numbers as they are with blank cells dropped somewhere
+/// (`13 | 55` for three columns). The narrative chooses: a reading must agree with every
+/// figure the report's text states for the row (a figure no reading has is ignored). Cells on
+/// which all remaining readings agree get the value; the others stay null.
+fn settle_glued_t2(ctx: &Ctx, row: &BlockRow, cands: Vec<Vec<i64>>, raw: &str) -> Vec<CellOut> {
     let columns = cands.first().map(Vec::len).unwrap_or(0);
+    // (values, true when the reading keeps the printed numbers whole with blanks dropped)
+    let mut readings: Vec<(Vec<Option<i64>>, bool)> = cands
+        .into_iter()
+        .map(|c| (c.into_iter().map(Some).collect(), false))
+        .collect();
+    let printed: Vec<i64> = raw.split(' ').filter_map(|t| t.parse().ok()).collect();
+    if !printed.is_empty() && printed.len() < columns {
+        for places in combinations(columns, printed.len()) {
+            let mut v = vec![None; columns];
+            for (&p, &x) in places.iter().zip(&printed) {
+                v[p] = Some(x);
+            }
+            readings.push((v, true));
+        }
+    }
+    let mut narrative_used = false;
     for ci in 0..columns {
         if let Some(&v) = row.narrative.values(ci, &ctx.flat.compact).first() {
-            let kept: Vec<Vec<i64>> = cands
+            let kept: Vec<(Vec<Option<i64>>, bool)> = readings
                 .iter()
-                .filter(|c| c.get(ci) == Some(&v))
+                .filter(|(c, _)| c.get(ci) == Some(&Some(v)))
                 .cloned()
                 .collect();
             if !kept.is_empty() {
-                cands = kept;
+                readings = kept;
                 narrative_used = true;
             }
         }
     }
+    // Without the narrative only the splits count: a dropped blank is a guess then.
+    if !narrative_used {
+        readings.retain(|(_, whole)| !whole);
+    }
+    let whole = readings.iter().all(|(_, w)| *w);
     (0..columns)
         .map(|ci| {
-            let first = cands.first().and_then(|c| c.get(ci)).copied();
-            let agreed = first.filter(|f| cands.iter().all(|c| c.get(ci) == Some(f)));
+            let first = readings.first().and_then(|(c, _)| c.get(ci)).copied();
+            let agreed = first.filter(|f| readings.iter().all(|(c, _)| c.get(ci) == Some(f)));
             match agreed {
-                Some(v) => {
-                    let mut flags = vec![CellFlag::SplitGlued];
+                Some(Some(v)) => {
+                    let mut flags = vec![if whole {
+                        CellFlag::PositionInferred
+                    } else {
+                        CellFlag::SplitGlued
+                    }];
                     if narrative_used {
                         flags.push(CellFlag::NarrativeConfirmed);
                     }
@@ -416,6 +443,11 @@ fn settle_glued_t2(ctx: &Ctx, row: &BlockRow, mut cands: Vec<Vec<i64>>, raw: &st
                         flags,
                     }
                 }
+                Some(None) => CellOut {
+                    value: None,
+                    raw: None,
+                    flags: vec![CellFlag::DroppedBlank, CellFlag::NarrativeConfirmed],
+                },
                 None => CellOut {
                     value: None,
                     raw: Some(raw.to_string()),
@@ -424,6 +456,27 @@ fn settle_glued_t2(ctx: &Ctx, row: &BlockRow, mut cands: Vec<Vec<i64>>, raw: &st
             }
         })
         .collect()
+}
+
+/// Every increasing choice of `k` positions out of `n` (small: a Table 二 row has at most
+/// three columns).
+fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
+    fn go(start: usize, n: usize, k: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if cur.len() == k {
+            out.push(cur.clone());
+            return;
+        }
+        for i in start..n {
+            cur.push(i);
+            go(i + 1, n, k, cur, out);
+            cur.pop();
+        }
+    }
+    let mut out = Vec::new();
+    if k <= n && n <= 8 {
+        go(0, n, k, &mut Vec::new(), &mut out);
+    }
+    out
 }
 
 /// Cells of a placement. A single split of glued digits is flagged `split_by_identity` when a

@@ -110,3 +110,14 @@ fn a_change_in_words_in_a_count_column_stays_null() {
         "signed_in_words"
     );
 }
+
+#[test]
+fn two_numbers_for_three_columns_without_narrative_are_never_guessed() {
+    let text = "2024年某局政府信息公开工作年度报告\n| 第二十条第（一）项 | | | |\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n| 规章 | 0 | 0 | 0 |\n| 行政规范性文件 | 13 | 55 |\n";
+    let reports = extract_bytes(text.as_bytes(), &InputHint::file("x.md")).expect("reads");
+    let r = serde_json::to_value(&reports[0]).expect("serialises");
+    for col in ["issued", "repealed", "in_force"] {
+        let v = &r["cells"][format!("t2.a20_1.normative_doc.{col}")];
+        assert!(v.is_null(), "{col} = {v}: a guess");
+    }
+}
