@@ -278,6 +278,25 @@ mod tests {
     }
 
     #[test]
+    fn signs_in_words() {
+        let items = tokenize("减4 增加3 下降2 较上年减少5 增1 减0");
+        assert_eq!(nums(&items), vec!["-4", "3", "-2", "-5", "1", "0"]);
+        assert!(items
+            .iter()
+            .all(|i| matches!(i, Item::Num(n) if n.sign_in_words && n.signed)));
+        match &items[3] {
+            Item::Num(n) => assert_eq!(n.raw, "较上年减少5"),
+            other => panic!("{other:?}"),
+        }
+        // The column label `本年增/减` and words such as `增减` are not signs.
+        let items = tokenize("本年增/减4 增减7");
+        assert_eq!(nums(&items), vec!["4", "7"]);
+        assert!(items
+            .iter()
+            .all(|i| !matches!(i, Item::Num(n) if n.sign_in_words)));
+    }
+
+    #[test]
     fn signs_units_and_separators() {
         let items = tokenize("+2 -1 251000元 160.5964万元 1,234 97件");
         assert_eq!(
