@@ -129,7 +129,6 @@ pub(crate) fn interpret_page<'d>(
     };
     ctx.run(content, res, Matrix::IDENTITY, 0)?;
     let after = unmapped_total(ctx.fonts);
-    drop(ctx);
     items.unmapped = after.saturating_sub(before);
     Ok(items)
 }
