@@ -43,6 +43,12 @@ pub struct ExtractArgs {
     /// built-in defaults apply when the file does not exist.
     #[arg(long, default_value = "config.toml")]
     pub config: PathBuf,
+    /// Fetch URLs on private or local addresses (127.0.0.1, 10.x, ...), refused by default.
+    #[arg(long)]
+    pub allow_private: bool,
+    /// Re-extract URLs from the newest copy in the archive, without network.
+    #[arg(long)]
+    pub from_archive: bool,
 }
 
 fn error_report(source: String, err: String) -> Report {
@@ -53,9 +59,11 @@ fn error_report(source: String, err: String) -> Report {
     }
 }
 
-type Fetched = std::collections::HashMap<String, Result<(Vec<u8>, InputHint), String>>;
+/// Reports of the URL inputs, read before the batch (a page with its attachments, see
+/// `extract_url`).
+type Fetched = std::collections::HashMap<String, Result<Vec<Report>, String>>;
 
-fn read_input(input: &Input, fetched: &Fetched) -> Result<(Vec<u8>, InputHint), String> {
+fn read_input(input: &Input) -> Result<(Vec<u8>, InputHint), String> {
     match input {
         Input::File(p) => std::fs::read(p)
             .map(|b| (b, InputHint::file(p.display().to_string())))
@@ -67,37 +75,8 @@ fn read_input(input: &Input, fetched: &Fetched) -> Result<(Vec<u8>, InputHint), 
                 .map_err(|e| format!("cannot read stdin: {e}"))?;
             Ok((b, InputHint::file("-")))
         }
-        Input::Url(u) => fetched
-            .get(u)
-            .cloned()
-            .unwrap_or_else(|| Err(format!("{u} was not fetched"))),
+        Input::Url(u) => Err(format!("{u} was not fetched")),
     }
-}
-
-/// Fetch a page once, politely (robots.txt, user agent, timeouts), archive the response in
-/// the configured archive, and return its body.
-fn fetch_url(url: &str, cfg: &nianbao_crawl::Config) -> Result<(Vec<u8>, InputHint), String> {
-    let rec = nianbao_crawl::fetch_once_blocking(url, &cfg.storage.data, cfg)
-        .map_err(|e| format!("cannot fetch {url}: {e}"))?;
-    if rec.outcome != "ok" {
-        let kind = rec.error_kind.as_deref().unwrap_or("");
-        let status = rec
-            .status
-            .map(|s| format!(" (HTTP {s})"))
-            .unwrap_or_default();
-        return Err(format!(
-            "cannot fetch {url}: {} {kind}{status}",
-            rec.outcome
-        ));
-    }
-    Ok((
-        rec.body,
-        InputHint {
-            source: rec.final_url,
-            content_type: rec.content_type,
-            referrer: None,
-        },
-    ))
 }
 
 /// One input read: its SHA-256 (when readable) and its reports, or why it failed.
@@ -107,7 +86,16 @@ struct Extracted {
 }
 
 fn extract_one(input: &Input, fetched: &Fetched, hash: bool) -> Extracted {
-    match read_input(input, fetched) {
+    if let Input::Url(u) = input {
+        return Extracted {
+            sha256: None,
+            result: fetched
+                .get(u)
+                .cloned()
+                .unwrap_or_else(|| Err(format!("{u} was not fetched"))),
+        };
+    }
+    match read_input(input) {
         Ok((bytes, hint)) => Extracted {
             sha256: hash.then(|| nianbao_dataset::sha256_hex(&bytes)),
             result: match extract_bytes(&bytes, &hint) {
@@ -151,22 +139,14 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<i32> {
         }
         None => None,
     };
-    let cfg = if inputs.iter().any(|i| matches!(i, Input::Url(_))) && args.config.exists() {
+    let mut cfg = if inputs.iter().any(|i| matches!(i, Input::Url(_))) && args.config.exists() {
         nianbao_crawl::Config::load(&args.config)
             .with_context(|| format!("bad configuration {}", args.config.display()))?
     } else {
         nianbao_crawl::Config::default()
     };
-    // URLs are fetched first, one after another: the archive takes one writer at a time and
-    // politeness wants one connection per host anyway.
-    let mut fetched: Fetched = Fetched::new();
-    for i in &inputs {
-        if let Input::Url(u) = i {
-            fetched
-                .entry(u.clone())
-                .or_insert_with(|| fetch_url(u, &cfg));
-        }
-    }
+    cfg.crawl.allow_private_addresses |= args.allow_private;
+    let fetched: Fetched = crate::extract_url::extract_urls(&inputs, &cfg, args.from_archive)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
@@ -269,7 +249,7 @@ fn summary_line(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
     let failed_checks = r.checks.iter().filter(|c| !c.holds).count();
     writeln!(
         out,
-        "{}\t{}\t{}\t{}\t{}/{} cells\t{} failed checks{}",
+        "{}\t{}\t{}\t{}\t{}/{} cells\t{} failed checks{}{}",
         r.source,
         r.format.as_str(),
         r.year.map(|y| y.to_string()).unwrap_or_else(|| "-".into()),
@@ -277,6 +257,9 @@ fn summary_line(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         found,
         r.cells.len(),
         failed_checks,
+        crate::extract_url::why_no_cells(r)
+            .map(|w| format!("\tno cells: {w}"))
+            .unwrap_or_default(),
         r.error
             .as_deref()
             .map(|e| format!("\terror: {e}"))

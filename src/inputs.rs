@@ -25,11 +25,17 @@ impl Input {
     }
 }
 
-/// File extensions picked up when walking a directory.
-pub const KNOWN_EXTENSIONS: [&str; 15] = [
-    "txt", "md", "html", "htm", "shtml", "xhtml", "pdf", "doc", "docx", "wps", "xls", "xlsx",
-    "ods", "et", "ofd",
-];
+/// Files picked up when walking a directory: pages, text dumps and documents
+/// ([`nianbao_text::filetypes`], the project's one list of file types). CSV files are left
+/// out: in a folder they are more often datasets (ours included) than reports.
+fn is_known(ext: &str) -> bool {
+    use nianbao_text::filetypes::{type_of_ext, FileType};
+    !ext.eq_ignore_ascii_case("csv")
+        && matches!(
+            type_of_ext(ext),
+            Some(FileType::Page | FileType::Text | FileType::Document)
+        )
+}
 
 fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<String>) {
     let entries = match std::fs::read_dir(dir) {
@@ -52,11 +58,7 @@ fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<String>) {
         }
         if p.is_dir() {
             walk(&p, out, errors);
-        } else if p
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| KNOWN_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
+        } else if p.extension().and_then(|e| e.to_str()).is_some_and(is_known) {
             out.push(Input::File(p));
         }
     }

@@ -282,3 +282,256 @@ fn extract_url_offline_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("cannot fetch"), "{stderr}");
 }
+
+/// A small site on 127.0.0.1 for `extract URL`: `routes` maps paths to (content type, body);
+/// other paths (robots.txt included) are 404. Serves until the returned guard is dropped, then
+/// closes the port (so later runs prove they need no network).
+struct Site {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Site {
+    fn start(routes: Vec<(&'static str, &'static str, Vec<u8>)>) -> Site {
+        use std::io::{BufRead, BufReader};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let handle = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut request_line = String::new();
+                let _ = reader.read_line(&mut request_line);
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).map(|n| n == 0).unwrap_or(true) || h == "\r\n" {
+                        break;
+                    }
+                }
+                let path = request_line.split(' ').nth(1).unwrap_or("");
+                let (status, ct, payload): (&str, &str, &[u8]) =
+                    match routes.iter().find(|(p, _, _)| *p == path) {
+                        Some((_, ct, body)) => ("200 OK", ct, body),
+                        None => ("404 Not Found", "text/plain", b""),
+                    };
+                let head = format!("HTTP/1.1 {status}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", payload.len());
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(payload);
+            }
+        });
+        Site {
+            port,
+            stop,
+            handle: Some(handle),
+        }
+    }
+
+    fn shut(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        self.shut();
+    }
+}
+
+/// A report page whose tables are only in its PDF attachment (the PDF is the in-repo
+/// LibreOffice print of dev report 006).
+fn attachment_site() -> Site {
+    let pdf = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/documents/006.pdf"),
+    )
+    .expect("006.pdf");
+    let page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+        <title>上海市人民政府办公厅2019年政府信息公开工作年度报告</title>\
+        <meta name=\"ArticleTitle\" content=\"上海市人民政府办公厅2019年政府信息公开工作年度报告\">\
+        <meta name=\"PubDate\" content=\"2020-03-31\"></head><body><div class=\"article\">\
+        <h1>上海市人民政府办公厅2019年政府信息公开工作年度报告</h1>\
+        <p>本报告全文见附件。</p>\
+        <p>附件：<a href=\"/files/2020/report.pdf\">上海市人民政府办公厅2019年政府信息公开工作年度报告.pdf</a></p>\
+        </div></body></html>";
+    Site::start(vec![
+        (
+            "/art/2020/3/31/art_1.html",
+            "text/html; charset=utf-8",
+            page.as_bytes().to_vec(),
+        ),
+        ("/files/2020/report.pdf", "application/pdf", pdf),
+    ])
+}
+
+fn config_for(dir: &Path, port: u16, allow_private: bool) -> std::path::PathBuf {
+    let cfg = dir.join("config.toml");
+    std::fs::write(&cfg, format!("[[sources]]\nname = \"t\"\nstart = [\"http://127.0.0.1:{port}/\"]\n[crawl]\nallow_private_addresses = {allow_private}\n[politeness]\nretries = 0\ntimeout_s = 2\ndelay_ms = 0\n[storage]\ndata = \"{}\"\n", dir.join("data").display())).expect("config");
+    cfg
+}
+
+#[test]
+fn extract_url_follows_the_pdf_attachment_and_rereads_it_offline() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut site = attachment_site();
+    let url = format!("http://127.0.0.1:{}/art/2020/3/31/art_1.html", site.port);
+    let truth: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/documents/006.json"),
+        )
+        .expect("truth"),
+    )
+    .expect("json");
+
+    // Refused by default: a local address, and the message names the flag.
+    let cfg = config_for(dir.path(), site.port, false);
+    let o = bin()
+        .args(["extract", &url, "--format", "json", "--config"])
+        .arg(&cfg)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("--allow-private"), "{stderr}");
+
+    // With the flag: the page, then the PDF with the PDF's cells.
+    let o = bin()
+        .args([
+            "extract",
+            &url,
+            "--allow-private",
+            "--format",
+            "json",
+            "--config",
+        ])
+        .arg(&cfg)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let reports = v.as_array().expect("array");
+    assert_eq!(reports.len(), 2, "{v}");
+    assert_eq!(reports[0]["source"], url);
+    assert!(reports[0]["report_flags"]
+        .to_string()
+        .contains("attachment_only"));
+    let pdf = &reports[1];
+    assert!(pdf["source"]
+        .as_str()
+        .is_some_and(|s| s.ends_with("/files/2020/report.pdf")));
+    let t = truth["truth"].as_object().expect("truth map");
+    let exact = t
+        .iter()
+        .filter(|(k, want)| pdf["cells"][k.as_str()] == **want)
+        .count();
+    assert_eq!(
+        exact,
+        t.len(),
+        "PDF cells differ from the truth: {}",
+        pdf["cells"]
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("first extraction"));
+
+    // Network off: the site is gone, the archive answers.
+    site.shut();
+    let o = bin()
+        .args([
+            "extract",
+            &url,
+            "--from-archive",
+            "--format",
+            "summary",
+            "--config",
+        ])
+        .arg(&cfg)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].contains("no cells: the tables are in the attachments"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("report.pdf") && lines[1].contains("gb2019"),
+        "{out}"
+    );
+    assert!(!lines[1].contains("no cells"), "{out}");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("same cells as the earlier extraction"),
+        "{stderr}"
+    );
+
+    // A changed earlier extraction is named cell by cell.
+    let hist = std::fs::read_dir(dir.path().join("data/extractions"))
+        .expect("history")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .next()
+        .expect("one history file");
+    let mut h: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&hist).expect("read")).expect("json");
+    let pdf_src = pdf["source"].as_str().expect("source").to_string();
+    h["cells"][&pdf_src]["t3.new_received.total"] = serde_json::json!(1);
+    std::fs::write(&hist, serde_json::to_vec(&h).expect("json")).expect("write");
+    let o = bin()
+        .args([
+            "extract",
+            &url,
+            "--from-archive",
+            "--format",
+            "json",
+            "--config",
+        ])
+        .arg(&cfg)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("1 change(s)") && stderr.contains("t3.new_received.total: 1 → 859"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn extract_url_from_archive_of_an_unknown_url_says_what_to_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut site = attachment_site();
+    let cfg = config_for(dir.path(), site.port, true);
+    let url = format!("http://127.0.0.1:{}/art/2020/3/31/art_1.html", site.port);
+    let o = bin()
+        .args(["extract", &url, "--format", "json", "--config"])
+        .arg(&cfg)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    site.shut();
+    let other = format!("http://127.0.0.1:{}/never-fetched.html", site.port);
+    let o = bin()
+        .args([
+            "extract",
+            &other,
+            "--from-archive",
+            "--format",
+            "json",
+            "--config",
+        ])
+        .arg(&cfg)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("is not in the archive"), "{stderr}");
+}

@@ -112,6 +112,18 @@ pub async fn fetch_once(
     data_dir: &Path,
     cfg: &Config,
 ) -> Result<FetchedRecord, CrawlError> {
+    fetch_once_as(url, "report", None, data_dir, cfg).await
+}
+
+/// [`fetch_once`] for a URL of a given crawl role (`report`, `attachment`) linked from
+/// `referrer`, archived as the crawl would archive it (an attachment may sit on another host).
+pub async fn fetch_once_as(
+    url: &str,
+    role: &str,
+    referrer: Option<&str>,
+    data_dir: &Path,
+    cfg: &Config,
+) -> Result<FetchedRecord, CrawlError> {
     let parsed = url::Url::parse(url).map_err(|_| CrawlError::BadUrl(url.to_string()))?;
     std::fs::create_dir_all(data_dir).map_err(|e| CrawlError::Io {
         path: data_dir.display().to_string(),
@@ -123,7 +135,8 @@ pub async fn fetch_once(
     let host = scope::host_key(&parsed);
     let allowed = Arc::new([host.clone()].into_iter().collect());
     let downloader = downloader::Downloader::new(cfg, allowed)?;
-    let req = request::Request::get(parsed.clone(), discover::Role::Report);
+    let mut req = request::Request::get(parsed.clone(), discover::Role::parse(role));
+    req.referrer = referrer.map(str::to_string);
     archive.index_mut().enqueue(
         run_id,
         &[NewItem {
@@ -202,6 +215,17 @@ fn runtime() -> Result<tokio::runtime::Runtime, CrawlError> {
 /// [`run`] on its own tokio runtime, for synchronous callers (the CLI).
 pub fn run_blocking(cfg: Config) -> Result<RunReport, CrawlError> {
     runtime()?.block_on(run(cfg))
+}
+
+/// [`fetch_once_as`] on its own tokio runtime, for synchronous callers (the CLI).
+pub fn fetch_once_as_blocking(
+    url: &str,
+    role: &str,
+    referrer: Option<&str>,
+    data_dir: &Path,
+    cfg: &Config,
+) -> Result<FetchedRecord, CrawlError> {
+    runtime()?.block_on(fetch_once_as(url, role, referrer, data_dir, cfg))
 }
 
 /// [`fetch_once`] on its own tokio runtime, for synchronous callers (the CLI).

@@ -1,10 +1,10 @@
 //! Print the lines a document gives, one per line, cells separated by ` | `.
-//! Usage: cargo run -p nianbao-documents --example dump_lines -- FILE [--report]
+//! Usage: cargo run -p nianbao-documents --example dump_lines -- FILE
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let path = args.first().ok_or("usage: dump_lines FILE [--report]")?;
+    let path = args.first().ok_or("usage: dump_lines FILE")?;
     let bytes = std::fs::read(path)?;
     let kind = nianbao_documents::sniff(&bytes, Some(path)).ok_or("unknown format")?;
     let t = Instant::now();
@@ -27,10 +27,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             println!("p{:?} {tag} {}", l.page.unwrap_or(0), l.cells.join(" | "));
         }
-    }
-    if args.iter().any(|a| a == "--report") {
-        let reports = nianbao_documents::extract_document(&bytes, path)?;
-        println!("{}", serde_json::to_string_pretty(&reports)?);
     }
     Ok(())
 }

@@ -3,9 +3,10 @@
 //! # Design
 //!
 //! Every reader turns a document into [`nianbao_text::Line`]s, the common currency the
-//! label-driven aligner ([`nianbao_extract::extract_lines`]) consumes: one line per table row
-//! with each cell once in reading order (a blank cell is `""`, never `0`), and one line per
-//! paragraph or visual text line.
+//! label-driven aligner consumes: one line per table row with each cell once in reading order
+//! (a blank cell is `""`, never `0`), and one line per paragraph or visual text line. The
+//! readers know nothing about the national tables; `nianbao-ingest` assembles reports from
+//! [`DocumentLines`].
 //!
 //! * **PDF** ([`DocKind::Pdf`]): the text comes with positions from the file itself. lopdf
 //!   parses the object model (xref repair, object streams, filters, decryption with the empty
@@ -17,8 +18,8 @@
 //!   label is one cell and blank cells stay blank), text elsewhere is grouped by baseline and
 //!   split at column gaps. Page numbers and running headers/footers are dropped, a table that
 //!   continues on the next page keeps its index and loses its repeated header rows.
-//! * **Scanned PDF**: pages with no text layer but images are counted; a document made only
-//!   of such pages is flagged `image_only` (see [`scanned`]).
+//! * **Scanned PDF**: pages with no text layer but images are counted ([`scanned`]); the
+//!   assembly step flags a report whose tables are in such pages `image_only`.
 //! * **DOCX**: `word/document.xml` through zip + quick-xml; tables as grids honouring
 //!   `gridSpan` and `vMerge`, paragraphs as text lines, in document order.
 //! * **XLS/XLSX/ODS**: calamine; merged regions are honoured (a spanned value appears once);
@@ -57,9 +58,7 @@ mod sniff;
 
 pub use sniff::sniff;
 
-use nianbao_extract::Report;
 use nianbao_text::Line;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -216,98 +215,4 @@ pub fn read_document(bytes: &[u8], kind: DocKind) -> Result<DocumentLines, DocEr
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Sniff, read and align a document: one report per part that has a table (per sheet for
-/// workbooks; the best sheet when none has one), each with provenance (`file`, `sha256`,
-/// `kind`, `pages`) and report flags. A recognised but unreadable legacy file gives a report
-/// flagged `unsupported_format` rather than an error; a scanned PDF gives a report flagged
-/// `image_only`.
-pub fn extract_document(bytes: &[u8], source: &str) -> Result<Vec<Report>, DocError> {
-    let kind = sniff(bytes, Some(source))
-        .ok_or_else(|| DocError::UnknownFormat(Some(source.to_string())))?;
-    let sha = sha256_hex(bytes);
-    let doc = match read_document(bytes, kind) {
-        Ok(d) => d,
-        Err(DocError::Unsupported { kind, reason }) => {
-            let report = Report {
-                source: source.to_string(),
-                report_flags: vec!["unsupported_format".to_string()],
-                provenance: Some(
-                    json!({"file": source, "sha256": sha, "kind": kind.as_str(), "reason": reason}),
-                ),
-                ..Default::default()
-            };
-            return Ok(vec![report]);
-        }
-        Err(e) => return Err(e),
-    };
-    let mut reports = Vec::new();
-    for part in &doc.parts {
-        let mut report = nianbao_extract::extract_lines(&part.lines, source);
-        let values = report.cells.values().filter(|v| v.is_some()).count();
-        if doc.kind == DocKind::Pdf
-            && !doc.flags.iter().any(|f| f == "image_only")
-            && scanned::flag_image_only(doc.pages_read, doc.image_pages.len(), values)
-        {
-            report.report_flags.push("image_only".to_string());
-        }
-        for f in &doc.flags {
-            if !report.report_flags.contains(f) {
-                report.report_flags.push(f.clone());
-            }
-        }
-        let tables: serde_json::Map<String, serde_json::Value> = part
-            .table_pages
-            .iter()
-            .map(|(t, p)| (t.to_string(), json!(p)))
-            .collect();
-        let mut prov = json!({
-            "file": source,
-            "sha256": sha,
-            "kind": kind.as_str(),
-        });
-        if let Some(obj) = prov.as_object_mut() {
-            if let Some(n) = doc.page_count {
-                obj.insert(
-                    "pages".into(),
-                    json!({"count": n, "tables": tables, "image_pages": doc.image_pages}),
-                );
-            }
-            if let Some(name) = &part.name {
-                obj.insert("sheet".into(), json!(name));
-            }
-            if !doc.warnings.is_empty() {
-                obj.insert("warnings".into(), json!(doc.warnings));
-            }
-        }
-        report.provenance = Some(prov);
-        reports.push(report);
-    }
-    if reports.len() > 1 {
-        // Workbooks: keep the sheets that gave values; if none did, keep the best one.
-        let filled = |r: &Report| r.cells.values().filter(|v| v.is_some()).count();
-        let best = reports.iter().map(filled).max().unwrap_or(0);
-        if best == 0 {
-            let keep = doc
-                .parts
-                .iter()
-                .enumerate()
-                .max_by_key(|(_, p)| p.lines.len())
-                .map(|(i, _)| i)
-                .unwrap_or(0);
-            reports = reports.into_iter().nth(keep).into_iter().collect();
-        } else {
-            reports.retain(|r| filled(r) > 0);
-        }
-    }
-    if reports.is_empty() {
-        reports.push(Report {
-            source: source.to_string(),
-            report_flags: doc.flags.clone(),
-            provenance: Some(json!({"file": source, "sha256": sha, "kind": kind.as_str()})),
-            ..Default::default()
-        });
-    }
-    Ok(reports)
 }

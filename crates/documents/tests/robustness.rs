@@ -1,7 +1,7 @@
 //! Property tests: truncated and corrupted PDF, DOCX and XLSX files give a result or an
 //! error, never a panic or a hang. Each read runs in its own thread with a time limit.
 
-use nianbao_documents::{extract_document, read_document, sniff, DocError, DocKind};
+use nianbao_documents::{read_document, sniff, DocError, DocKind};
 use proptest::prelude::*;
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -24,15 +24,12 @@ fn read_bounded(bytes: Vec<u8>, kind: DocKind) -> Result<(), String> {
     std::thread::spawn(move || {
         let sniffed = sniff(&bytes, None);
         let r = read_document(&bytes, kind).map(|_| ());
-        let e = extract_document(&bytes, "fuzz").map(|_| ());
-        let _ = tx.send((sniffed, r, e));
+        let _ = tx.send((sniffed, r));
     });
     match rx.recv_timeout(LIMIT) {
-        Ok((_, r, e)) => {
-            for res in [r, e] {
-                if let Err(DocError::Panic { detail, .. }) = res {
-                    return Err(format!("caught panic: {detail}"));
-                }
+        Ok((_, r)) => {
+            if let Err(DocError::Panic { detail, .. }) = r {
+                return Err(format!("caught panic: {detail}"));
             }
             Ok(())
         }
@@ -102,20 +99,15 @@ fn garbage_gives_clear_errors() {
     assert!(e.to_string().contains("pdf"), "{e}");
     let e = read_document(b"PK\x03\x04broken", DocKind::Docx).expect_err("broken docx");
     assert!(e.to_string().contains("docx"), "{e}");
-    let e = extract_document(b"hello", "x.txt").expect_err("unknown");
-    assert!(matches!(e, DocError::UnknownFormat(_)));
+    assert_eq!(sniff(b"hello", Some("x.txt")), None);
 }
 
 #[test]
-fn unreadable_wps_is_flagged_unsupported() {
+fn unreadable_wps_is_unsupported() {
     // An OLE file without a WordDocument stream, named .wps.
     let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     ole.extend([0u8; 600]);
-    let reports = extract_document(&ole, "report.wps").expect("a flagged report");
-    assert_eq!(reports.len(), 1);
-    assert!(reports[0]
-        .report_flags
-        .iter()
-        .any(|f| f == "unsupported_format"));
-    assert_eq!(reports[0].provenance.as_ref().expect("prov")["kind"], "wps");
+    assert_eq!(sniff(&ole, Some("report.wps")), Some(DocKind::Wps));
+    let e = read_document(&ole, DocKind::Wps).expect_err("no reader for it");
+    assert!(matches!(e, DocError::Unsupported { .. }), "{e}");
 }

@@ -6,34 +6,35 @@
 use crate::assign::{place, Placement, RowRule};
 
 use crate::cells::{convert, CellOut, ColumnKind};
+use crate::flags::{CellFlag, ReportFlag};
 use crate::flat::Flat;
 use crate::labels::{best_chain, extend_over_ordinal, occurrences, NoiseWords, Occ};
 use crate::roworder;
 use crate::tokens::{tokenize, Item};
-use nianbao_templates::Template;
+use nianbao_templates::{BlockRow, Template};
 use nianbao_text::Line;
 use std::collections::BTreeMap;
 
 /// The result of aligning a document with one template.
 #[derive(Debug, Default)]
-pub struct Aligned {
+pub struct Aligned<'t> {
     /// Every key of the template.
-    pub cells: BTreeMap<&'static str, CellOut>,
+    pub cells: BTreeMap<&'t str, CellOut>,
     /// Non-template rows and lines.
     pub extras: BTreeMap<String, serde_json::Value>,
     /// Report-level notes (become report flags).
-    pub notes: Vec<String>,
+    pub notes: Vec<ReportFlag>,
     /// How many template rows (and Table 四) were found with values.
     pub rows_found: usize,
 }
 
-struct Ctx<'a> {
-    flat: &'a Flat,
+struct Ctx<'a, 't> {
+    flat: &'a Flat<'t>,
     boundaries: Vec<usize>,
-    noise: &'static NoiseWords,
+    noise: &'a NoiseWords,
 }
 
-impl Ctx<'_> {
+impl Ctx<'_, '_> {
     fn next_boundary(&self, after: usize) -> usize {
         let i = self.boundaries.partition_point(|&b| b < after);
         self.boundaries
@@ -116,8 +117,14 @@ fn collect_extras(tail: &[Item], extras: &mut BTreeMap<String, serde_json::Value
     flush(label, &mut vals, extras);
 }
 
-/// Align a flattened document with a template.
-pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
+/// Align a flattened document with a template; `noise` are the template's noise words
+/// ([`noise_words`]).
+pub fn align<'t>(
+    flat: &Flat<'t>,
+    lines: &[Line],
+    t: &'t Template,
+    noise: &NoiseWords,
+) -> Aligned<'t> {
     let mut out = Aligned::default();
     let len = flat.compact.len();
     let stops: Vec<usize> = t
@@ -247,7 +254,6 @@ pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
     boundaries.sort_unstable();
     boundaries.dedup();
 
-    let noise = noise_words(t);
     let ctx = Ctx {
         flat,
         boundaries,
@@ -268,73 +274,26 @@ pub fn align(flat: &Flat, lines: &[Line], t: &Template) -> Aligned {
     out
 }
 
-/// The noise words of a template, built once per process.
-fn noise_words(t: &Template) -> &'static NoiseWords {
-    static ALL: std::sync::OnceLock<Vec<(String, NoiseWords)>> = std::sync::OnceLock::new();
-    let all = ALL.get_or_init(|| {
-        nianbao_templates::templates()
-            .iter()
-            .map(|t| {
-                let mut noise = t.t3.noise.clone();
-                noise.extend(t.t4.header_words.iter().cloned());
-                for b in &t.blocks {
-                    noise.extend(b.column_labels.iter().map(|l| nianbao_text::compact(l)));
-                    noise.extend(b.anchor.iter().cloned());
-                }
-                noise.extend(
-                    [
-                        "信息内容",
-                        "单位",
-                        "万元",
-                        "(单位:万元)",
-                        "情况",
-                        "项",
-                        "本年新",
-                        "制作数量",
-                        "公开数量",
-                        "本年增/减",
-                        "本年增",
-                        "减",
-                    ]
-                    .iter()
-                    .map(|s| s.to_string()),
-                );
-                (t.id.clone(), NoiseWords::new(noise))
-            })
-            .collect()
-    });
-    static EMPTY: std::sync::OnceLock<NoiseWords> = std::sync::OnceLock::new();
-    all.iter()
-        .find(|(id, _)| *id == t.id)
-        .map(|(_, n)| n)
-        .unwrap_or_else(|| EMPTY.get_or_init(NoiseWords::default))
+/// The noise words of a template: Table 三 group labels and header words, Table 四 header
+/// words, Table 二 header words, block titles and column labels.
+pub fn noise_words(t: &Template) -> NoiseWords {
+    let mut noise = t.t3.noise.clone();
+    noise.extend(t.t4.header_words.iter().cloned());
+    noise.extend(t.t2_noise.iter().cloned());
+    NoiseWords::new(noise)
 }
 
-fn align_t2(
-    ctx: &Ctx,
-    t: &Template,
+fn align_t2<'t>(
+    ctx: &Ctx<'_, 't>,
+    t: &'t Template,
     anchor_occ: &[Vec<Occ>],
     t2_occ: &[Vec<Vec<Occ>>],
-    out: &mut Aligned,
+    out: &mut Aligned<'t>,
 ) {
     for (bi, b) in t.blocks.iter().enumerate() {
         for (ri, r) in b.rows.iter().enumerate() {
-            let keys: Vec<&'static str> = crate::checks::names(t)
-                .t2
-                .get(bi)
-                .and_then(|x| x.get(ri))
-                .map(|k| k.iter().map(String::as_str).collect())
-                .unwrap_or_default();
-            let kinds: Vec<ColumnKind> = b
-                .columns
-                .iter()
-                .map(|c| match b.money.get(c).map(String::as_str) {
-                    Some("wan") => ColumnKind::MoneyWan,
-                    Some(_) => ColumnKind::MoneyCell,
-                    None if c == "change" => ColumnKind::Signed,
-                    None => ColumnKind::Count,
-                })
-                .collect();
+            let keys: Vec<&'t str> = t.keys.t2[bi][ri].iter().map(String::as_str).collect();
+            let kinds = &b.kinds;
             let occs = &t2_occ[bi][ri];
             let mut chosen: Option<(Vec<Item>, Vec<Item>, bool)> = None;
             for o in occs {
@@ -361,21 +320,21 @@ fn align_t2(
             }
             let Some((head, tail, before)) = chosen else {
                 for k in &keys {
-                    out.cells.insert(k, CellOut::missing("not_found"));
+                    out.cells.insert(k, CellOut::missing(CellFlag::NotFound));
                 }
                 continue;
             };
             collect_extras(&tail, &mut out.extras);
-            let placed = place(&head, keys.len(), RowRule::None);
+            let placed = place(&head, keys.len(), &RowRule::none());
             let mut cells = match placed {
                 Placement::Glued(cands, raw) if cands.len() > 1 => {
-                    settle_glued_t2(ctx, &b.id, &r.key, &b.columns, cands, &raw)
+                    settle_glued_t2(ctx, r, cands, &raw)
                 }
-                other => placement_cells(other, &kinds, RowRule::None),
+                other => placement_cells(other, kinds, &RowRule::none()),
             };
             if before {
                 for c in cells.iter_mut() {
-                    c.flag("value_before_label");
+                    c.flag(CellFlag::ValueBeforeLabel);
                 }
             }
             if cells.iter().any(|c| c.value.is_some()) {
@@ -386,22 +345,33 @@ fn align_t2(
             }
         }
     }
-    // Plausibility of a 2019 procurement amount printed without a unit: 万元 per project.
-    let proj = out
-        .cells
-        .get("t2.a20_9.central_procurement.projects")
-        .and_then(|c| c.value)
-        .map(|v| v.as_f64());
-    if let Some(c) = out.cells.get_mut("t2.a20_9.central_procurement.amount_wan") {
-        if let (Some(v), Some(p)) = (c.value, proj) {
-            if c.flags.contains(&"unit_unknown") && p > 0.0 && v.as_f64() / p > 1000.0 {
-                c.flag("unit_unknown:likely_yuan");
+    // Plausibility of money printed without a unit (2019 procurement): 万元 per project.
+    for (bi, b) in t.blocks.iter().enumerate() {
+        let Some(pu) = &b.per_unit_max else { continue };
+        for keys in &t.keys.t2[bi] {
+            let (Some(mk), Some(pk)) = (keys.get(pu.column), keys.get(pu.per)) else {
+                continue;
+            };
+            let per = out
+                .cells
+                .get(pk.as_str())
+                .and_then(|c| c.value)
+                .map(|v| v.as_f64());
+            if let Some(c) = out.cells.get_mut(mk.as_str()) {
+                if let (Some(v), Some(p)) = (c.value, per) {
+                    if c.flags.contains(&CellFlag::UnitUnknown)
+                        && p > 0.0
+                        && v.as_f64() / p > pu.max
+                    {
+                        c.flag(CellFlag::UnitUnknownLikelyYuan);
+                    }
+                }
             }
         }
     }
 }
 
-impl Ctx<'_> {
+impl Ctx<'_, '_> {
     /// Where values can start after the label (or block title) that starts at compact offset
     /// `p`: labels are text, so the first digit after `p`.
     fn next_label_end(&self, p: usize) -> usize {
@@ -412,83 +382,60 @@ impl Ctx<'_> {
     }
 }
 
-/// Statements in the narrative that name a Table 二 count (`本年度制发的规范性文件77件`).
-/// They never set a value on their own; they only rule out splits of glued digits.
-fn narrative_value(ctx: &Ctx, block: &str, row: &str, column: &str) -> Option<i64> {
-    type Narrative = (
-        &'static str,
-        &'static str,
-        &'static str,
-        Option<regex::Regex>,
-    );
-    static RES: std::sync::OnceLock<Vec<Narrative>> = std::sync::OnceLock::new();
-    let res = RES.get_or_init(|| {
-        [
-            (
-                "a20_1",
-                "normative_doc",
-                "issued",
-                r"(?:制发|印发|出台)[的了]?(?:行政)?规范性文件(?:共)?(\d+)件",
-            ),
-            (
-                "a20_1",
-                "normative_doc",
-                "in_force",
-                r"现行有效(?:的)?(?:行政)?规范性文件(?:共)?(\d+)件",
-            ),
-            (
-                "a20_1",
-                "rule",
-                "issued",
-                r"(?:制发|印发|出台)[的了]?规章(?:共)?(\d+)件",
-            ),
-        ]
+/// Several readings of a Table 二 row that printed fewer numbers than it has columns: splits
+/// of glued digits, and the printed numbers as they are with blank cells dropped somewhere
+/// (`13 | 55` for three columns). The narrative chooses: a reading must agree with every
+/// figure the report's text states for the row (a figure no reading has is ignored). Cells on
+/// which all remaining readings agree get the value; the others stay null.
+fn settle_glued_t2(ctx: &Ctx, row: &BlockRow, cands: Vec<Vec<i64>>, raw: &str) -> Vec<CellOut> {
+    let columns = cands.first().map(Vec::len).unwrap_or(0);
+    // (values, true when the reading keeps the printed numbers whole with blanks dropped)
+    let mut readings: Vec<(Vec<Option<i64>>, bool)> = cands
         .into_iter()
-        .map(|(b, r, c, p)| (b, r, c, regex::Regex::new(p).ok()))
-        .collect()
-    });
-    let re = res
-        .iter()
-        .find(|(b, r, c, _)| *b == block && *r == row && *c == column)?
-        .3
-        .as_ref()?;
-    let c = re.captures(&ctx.flat.compact)?;
-    c.get(1)?.as_str().parse().ok()
-}
-
-/// Several splits of glued Table 二 digits: keep the splits the narrative allows, then give a
-/// value only to the cells on which every remaining split agrees; the rest stay null.
-fn settle_glued_t2(
-    ctx: &Ctx,
-    block: &str,
-    row: &str,
-    columns: &[String],
-    mut cands: Vec<Vec<i64>>,
-    raw: &str,
-) -> Vec<CellOut> {
+        .map(|c| (c.into_iter().map(Some).collect(), false))
+        .collect();
+    let printed: Vec<i64> = raw.split(' ').filter_map(|t| t.parse().ok()).collect();
+    if !printed.is_empty() && printed.len() < columns {
+        for places in combinations(columns, printed.len()) {
+            let mut v = vec![None; columns];
+            for (&p, &x) in places.iter().zip(&printed) {
+                v[p] = Some(x);
+            }
+            readings.push((v, true));
+        }
+    }
     let mut narrative_used = false;
-    for (ci, col) in columns.iter().enumerate() {
-        if let Some(v) = narrative_value(ctx, block, row, col) {
-            let kept: Vec<Vec<i64>> = cands
+    for ci in 0..columns {
+        if let Some(&v) = row.narrative.values(ci, &ctx.flat.compact).first() {
+            let kept: Vec<(Vec<Option<i64>>, bool)> = readings
                 .iter()
-                .filter(|c| c.get(ci) == Some(&v))
+                .filter(|(c, _)| c.get(ci) == Some(&Some(v)))
                 .cloned()
                 .collect();
             if !kept.is_empty() {
-                cands = kept;
+                readings = kept;
                 narrative_used = true;
             }
         }
     }
-    (0..columns.len())
+    // Without the narrative only the splits count: a dropped blank is a guess then.
+    if !narrative_used {
+        readings.retain(|(_, whole)| !whole);
+    }
+    let whole = readings.iter().all(|(_, w)| *w);
+    (0..columns)
         .map(|ci| {
-            let first = cands.first().and_then(|c| c.get(ci)).copied();
-            let agreed = first.filter(|f| cands.iter().all(|c| c.get(ci) == Some(f)));
+            let first = readings.first().and_then(|(c, _)| c.get(ci)).copied();
+            let agreed = first.filter(|f| readings.iter().all(|(c, _)| c.get(ci) == Some(f)));
             match agreed {
-                Some(v) => {
-                    let mut flags = vec!["split_glued"];
+                Some(Some(v)) => {
+                    let mut flags = vec![if whole {
+                        CellFlag::PositionInferred
+                    } else {
+                        CellFlag::SplitGlued
+                    }];
                     if narrative_used {
-                        flags.push("narrative_confirmed");
+                        flags.push(CellFlag::NarrativeConfirmed);
                     }
                     CellOut {
                         value: Some(crate::report::Value::Int(v)),
@@ -496,19 +443,45 @@ fn settle_glued_t2(
                         flags,
                     }
                 }
+                Some(None) => CellOut {
+                    value: None,
+                    raw: None,
+                    flags: vec![CellFlag::DroppedBlank, CellFlag::NarrativeConfirmed],
+                },
                 None => CellOut {
                     value: None,
                     raw: Some(raw.to_string()),
-                    flags: vec!["ambiguous"],
+                    flags: vec![CellFlag::Ambiguous],
                 },
             }
         })
         .collect()
 }
 
+/// Every increasing choice of `k` positions out of `n` (small: a Table 二 row has at most
+/// three columns).
+fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
+    fn go(start: usize, n: usize, k: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if cur.len() == k {
+            out.push(cur.clone());
+            return;
+        }
+        for i in start..n {
+            cur.push(i);
+            go(i + 1, n, k, cur, out);
+            cur.pop();
+        }
+    }
+    let mut out = Vec::new();
+    if k <= n && n <= 8 {
+        go(0, n, k, &mut Vec::new(), &mut out);
+    }
+    out
+}
+
 /// Cells of a placement. A single split of glued digits is flagged `split_by_identity` when a
 /// row identity chose it, `split_glued` when the digits allowed only one split.
-fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: RowRule) -> Vec<CellOut> {
+fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: &RowRule) -> Vec<CellOut> {
     let n = kinds.len();
     match p {
         Placement::Direct(v) | Placement::Positional(v) => {
@@ -520,10 +493,10 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: RowRule) -> Vec<Cel
             .map(|(r, k)| match r {
                 Some(r) => {
                     let mut c = convert(r, *k);
-                    c.flag("position_inferred");
+                    c.flag(CellFlag::PositionInferred);
                     c
                 }
-                None => CellOut::missing("dropped_blank"),
+                None => CellOut::missing(CellFlag::DroppedBlank),
             })
             .collect(),
         Placement::Glued(cands, raw) => {
@@ -533,10 +506,10 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: RowRule) -> Vec<Cel
                     .map(|&v| CellOut {
                         value: Some(crate::report::Value::Int(v)),
                         raw: Some(raw.clone()),
-                        flags: vec![if rule == RowRule::None {
-                            "split_glued"
+                        flags: vec![if rule.is_none() {
+                            CellFlag::SplitGlued
                         } else {
-                            "split_by_identity"
+                            CellFlag::SplitByIdentity
                         }],
                     })
                     .collect()
@@ -545,7 +518,7 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: RowRule) -> Vec<Cel
                     .map(|_| CellOut {
                         value: None,
                         raw: Some(raw.clone()),
-                        flags: vec!["ambiguous"],
+                        flags: vec![CellFlag::Ambiguous],
                     })
                     .collect()
             }
@@ -555,15 +528,17 @@ fn placement_cells(p: Placement, kinds: &[ColumnKind], rule: RowRule) -> Vec<Cel
             .zip(kinds)
             .map(|(r, k)| match r {
                 Some(r) => convert(r, *k),
-                None => CellOut::missing("truncated_source"),
+                None => CellOut::missing(CellFlag::TruncatedSource),
             })
             .collect(),
-        Placement::Unresolved(_) => (0..n).map(|_| CellOut::missing("unresolved")).collect(),
+        Placement::Unresolved(_) => (0..n)
+            .map(|_| CellOut::missing(CellFlag::Unresolved))
+            .collect(),
     }
 }
 
-fn t3_keys(t: &Template, row: usize) -> Vec<&'static str> {
-    crate::checks::names(t)
+fn t3_keys(t: &Template, row: usize) -> Vec<&str> {
+    t.keys
         .t3
         .get(row)
         .map(|k| k.iter().map(String::as_str).collect())
@@ -571,24 +546,25 @@ fn t3_keys(t: &Template, row: usize) -> Vec<&'static str> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn align_t3(
-    ctx: &Ctx,
-    t: &Template,
+fn align_t3<'t>(
+    ctx: &Ctx<'_, 't>,
+    t: &'t Template,
     chain: &[Option<Occ>],
     lines: &[Line],
     zone_start: Option<usize>,
     zone_end: Option<usize>,
-    out: &mut Aligned,
+    out: &mut Aligned<'t>,
 ) {
     let kinds = vec![ColumnKind::Count; t.t3.columns.len()];
+    let rule = RowRule::t3(t);
     let mut glued: Vec<(usize, Vec<Vec<i64>>, String)> = Vec::new();
     let mut resolved_rows = 0;
-    let mut label_cells: BTreeMap<&'static str, CellOut> = BTreeMap::new();
+    let mut label_cells: BTreeMap<&'t str, CellOut> = BTreeMap::new();
     for (ri, occ) in chain.iter().enumerate() {
         let keys = t3_keys(t, ri);
         let Some(o) = occ else {
             for k in keys {
-                label_cells.insert(k, CellOut::missing("not_found"));
+                label_cells.insert(k, CellOut::missing(CellFlag::NotFound));
             }
             continue;
         };
@@ -597,7 +573,7 @@ fn align_t3(
         let (head, tail) = ctx.split_head(items);
         collect_extras(&tail, &mut out.extras);
         let truncated = end >= ctx.flat.compact.len();
-        let placed = crate::assign::place_with(&head, keys.len(), RowRule::LastIsSum, truncated);
+        let placed = crate::assign::place_with(&head, keys.len(), &rule, truncated);
         if let Placement::Glued(c, raw) = &placed {
             if c.len() > 1 {
                 glued.push((ri, c.clone(), raw.clone()));
@@ -607,7 +583,7 @@ fn align_t3(
                         CellOut {
                             value: None,
                             raw: Some(raw.clone()),
-                            flags: vec!["ambiguous"],
+                            flags: vec![CellFlag::Ambiguous],
                         },
                     );
                 }
@@ -615,7 +591,7 @@ fn align_t3(
             }
         }
         let ok = !matches!(placed, Placement::Unresolved(_));
-        let cells = placement_cells(placed, &kinds, RowRule::LastIsSum);
+        let cells = placement_cells(placed, &kinds, &rule);
         if ok {
             resolved_rows += 1;
         }
@@ -629,7 +605,7 @@ fn align_t3(
 
     // The row-order reading: value rows in document order, for shattered tables whose numbers
     // are far from their labels. Used only when it reads every row and the identities hold.
-    let expected = t.t3_rows.iter().filter(|r| !r.derived).count();
+    let expected = t.t3_rows.iter().filter(|r| !r.is_derived()).count();
     if let (Some(zs), Some(ze)) = (zone_start, zone_end) {
         let a = ctx.flat.line_of(ctx.flat.to_buf(zs));
         let b = ctx
@@ -640,7 +616,7 @@ fn align_t3(
         let (a, b) = (a.min(last), b.min(last).max(a.min(last)));
         let zone: &[Line] = if lines.is_empty() { &[] } else { &lines[a..=b] };
         let rows = if resolved_rows < expected && zone.len() >= expected - 2 {
-            roworder::value_rows(zone)
+            roworder::value_rows(zone, t.t3.columns.len())
         } else {
             Vec::new()
         };
@@ -649,7 +625,7 @@ fn align_t3(
                 let label_ok = crate::checks::t3_identities_hold(t, &label_cells);
                 let ro_ok = crate::checks::t3_identities_hold(t, &ro) == Some(true);
                 if ro_ok && (!label_ok.unwrap_or(false) || resolved_rows + 2 < expected) {
-                    out.notes.push("t3_row_order".into());
+                    out.notes.push(ReportFlag::T3RowOrder);
                     label_cells = ro;
                     resolved_rows = expected;
                 }
@@ -660,10 +636,10 @@ fn align_t3(
     out.cells.extend(label_cells);
 }
 
-fn resolve_glued(
-    t: &Template,
+fn resolve_glued<'t>(
+    t: &'t Template,
     glued: &[(usize, Vec<Vec<i64>>, String)],
-    cells: &mut BTreeMap<&'static str, CellOut>,
+    cells: &mut BTreeMap<&'t str, CellOut>,
 ) {
     let total: usize = glued.iter().map(|g| g.1.len()).product();
     if total > 20_000 {
@@ -710,7 +686,7 @@ fn resolve_glued(
                     CellOut {
                         value: Some(crate::report::Value::Int(*v)),
                         raw: Some(raw.clone()),
-                        flags: vec!["split_by_identity"],
+                        flags: vec![CellFlag::SplitByIdentity],
                     },
                 );
             }
@@ -718,20 +694,22 @@ fn resolve_glued(
     }
 }
 
-fn align_t4(ctx: &Ctx, t: &Template, start: Option<Occ>, stops: &[usize], out: &mut Aligned) {
-    let keys: Vec<&'static str> = crate::checks::names(t)
-        .t4
-        .iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    let fill_missing = |out: &mut Aligned, flag: &'static str| {
+fn align_t4<'t>(
+    ctx: &Ctx<'_, 't>,
+    t: &'t Template,
+    start: Option<Occ>,
+    stops: &[usize],
+    out: &mut Aligned<'t>,
+) {
+    let keys: Vec<&'t str> = t.keys.t4.iter().flatten().map(String::as_str).collect();
+    let width = keys.len();
+    let fill_missing = |out: &mut Aligned<'t>, flag: CellFlag| {
         for k in &keys {
             out.cells.insert(k, CellOut::missing(flag));
         }
     };
     let Some(o) = start else {
-        fill_missing(out, "not_found");
+        fill_missing(out, CellFlag::NotFound);
         return;
     };
     let end = stops
@@ -753,18 +731,19 @@ fn align_t4(ctx: &Ctx, t: &Template, start: Option<Occ>, stops: &[usize], out: &
             Item::Blank if vals.is_empty() => {}
             _ => vals.push(it),
         }
-        if vals.iter().filter(|i| !matches!(i, Item::Blank)).count() >= 15 {
+        if vals.iter().filter(|i| !matches!(i, Item::Blank)).count() >= width {
             break;
         }
     }
     if !has_values(&vals) {
-        fill_missing(out, "not_found");
+        fill_missing(out, CellFlag::NotFound);
         return;
     }
     let kinds = vec![ColumnKind::Count; keys.len()];
-    let placed = place(&vals, keys.len(), RowRule::GroupsOfFive);
+    let rule = RowRule::t4(t);
+    let placed = place(&vals, keys.len(), &rule);
     let ok = !matches!(placed, Placement::Unresolved(_));
-    let cells = placement_cells(placed, &kinds, RowRule::GroupsOfFive);
+    let cells = placement_cells(placed, &kinds, &rule);
     if ok {
         out.rows_found += 1;
     }

@@ -3,6 +3,7 @@
 //! were glued together, and inferred (and flagged) when blank cells were dropped.
 
 use crate::tokens::{Item, Num};
+use nianbao_templates::{Over, Template};
 
 /// A cell as read from the source, before unit handling.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,27 +33,73 @@ pub enum Placement {
     Unresolved(String),
 }
 
-/// The identity a row must satisfy, used to choose among glued splits.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum RowRule {
+/// The identities a row's cells must satisfy, used to choose among glued splits: each sum is
+/// `(total position, part positions)`. Built from the template's identities (I2 for a Table
+/// 三 row, I4 for the Table 四 row); empty for Table 二, which has no identity.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowRule {
+    sums: Vec<(usize, Vec<usize>)>,
+}
+
+impl RowRule {
     /// No identity (Table 二).
-    None,
-    /// Last column is the sum of the others (Table 三, I2).
-    LastIsSum,
-    /// Table 四: each group of five ends with the sum of its first four (I4).
-    GroupsOfFive,
+    pub fn none() -> RowRule {
+        RowRule::default()
+    }
+
+    /// The rule of a Table 三 row: every identity applied per row.
+    pub fn t3(t: &Template) -> RowRule {
+        RowRule {
+            sums: t
+                .identities
+                .iter()
+                .filter(|i| i.over == Over::T3Rows)
+                .filter_map(|i| Some((i.total()?, i.rhs.clone())))
+                .collect(),
+        }
+    }
+
+    /// The rule of the Table 四 row: every identity applied per group, for each group.
+    pub fn t4(t: &Template) -> RowRule {
+        let w = t.t4.columns.len();
+        let mut sums = Vec::new();
+        for i in t.identities.iter().filter(|i| i.over == Over::T4Groups) {
+            let Some(total) = i.total() else { continue };
+            for g in 0..t.t4.groups.len() {
+                sums.push((g * w + total, i.rhs.iter().map(|c| g * w + c).collect()));
+            }
+        }
+        RowRule { sums }
+    }
+
+    /// True when no identity constrains the row.
+    pub fn is_none(&self) -> bool {
+        self.sums.is_empty()
+    }
+
+    /// True when the rule is "the last of `n` cells is the sum of all the others".
+    fn is_last_sum(&self, n: usize) -> bool {
+        matches!(self.sums.as_slice(), [(t, parts)] if *t + 1 == n && parts.len() + 1 == n && parts.iter().all(|p| *p < n - 1))
+    }
+
+    fn holds(&self, v: &[i64]) -> bool {
+        self.sums.iter().all(|(t, parts)| {
+            let sum: Option<i64> = parts.iter().map(|&p| v.get(p).copied()).sum();
+            sum.is_some() && sum == v.get(*t).copied()
+        })
+    }
 }
 
 const MAX_SPLITS: usize = 20_000;
 
 /// Place the values of a region into `n` columns. `truncated` says the region runs to the
 /// end of the document (an excerpt cut inside the row): values are then placed from the left.
-pub fn place(items: &[Item], n: usize, rule: RowRule) -> Placement {
+pub fn place(items: &[Item], n: usize, rule: &RowRule) -> Placement {
     place_with(items, n, rule, false)
 }
 
 /// [`place`] with knowledge of whether the source was cut inside this row.
-pub fn place_with(items: &[Item], n: usize, rule: RowRule, truncated: bool) -> Placement {
+pub fn place_with(items: &[Item], n: usize, rule: &RowRule, truncated: bool) -> Placement {
     let vals: Vec<Raw> = items
         .iter()
         .filter_map(|i| match i {
@@ -132,7 +179,7 @@ pub fn place_with(items: &[Item], n: usize, rule: RowRule, truncated: bool) -> P
     }
     // Dropped blanks: with the row identity, two equal values are the only applicant group and
     // the total; the group is taken to be 自然人 (flagged).
-    if rule == RowRule::LastIsSum && n == 7 {
+    if rule.is_last_sum(n) {
         let nums: Vec<&Num> = vals
             .iter()
             .filter_map(|r| match r {
@@ -161,7 +208,7 @@ pub fn place_with(items: &[Item], n: usize, rule: RowRule, truncated: bool) -> P
 
 /// Every way to cut the digit tokens into `n` numbers without leading zeros, keeping token
 /// boundaries, that satisfies `rule`. `None` when there are too many to enumerate.
-pub fn splits(tokens: &[&str], n: usize, rule: RowRule) -> Option<Vec<Vec<i64>>> {
+pub fn splits(tokens: &[&str], n: usize, rule: &RowRule) -> Option<Vec<Vec<i64>>> {
     let digits: Vec<u8> = tokens.iter().flat_map(|t| t.bytes()).collect();
     let mut forced = vec![false; digits.len() + 1];
     let mut at = 0;
@@ -193,7 +240,7 @@ fn walk(
     forced: &[bool],
     from: usize,
     n: usize,
-    rule: RowRule,
+    rule: &RowRule,
     cur: &mut Vec<i64>,
     out: &mut Vec<Vec<i64>>,
     budget: &mut usize,
@@ -204,7 +251,7 @@ fn walk(
     *budget -= 1;
     let left = n - cur.len();
     if left == 0 {
-        if from == digits.len() && satisfies(cur, rule) {
+        if from == digits.len() && rule.holds(cur) {
             out.push(cur.clone());
         }
         return true;
@@ -240,39 +287,33 @@ fn walk(
     true
 }
 
-fn satisfies(v: &[i64], rule: RowRule) -> bool {
-    match rule {
-        RowRule::None => true,
-        RowRule::LastIsSum => {
-            v.len() >= 2 && v[..v.len() - 1].iter().sum::<i64>() == v[v.len() - 1]
-        }
-        RowRule::GroupsOfFive => v
-            .chunks(5)
-            .all(|g| g.len() == 5 && g[..4].iter().sum::<i64>() == g[4]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn t(id: &str) -> &'static Template {
+        nianbao_templates::template(id).expect("bundled template")
+    }
+
     #[test]
     fn glued_rows_split_uniquely_with_the_identity() {
-        let c = splits(&["640020470"], 7, RowRule::LastIsSum).unwrap_or_default();
+        let t3 = RowRule::t3(t("gb2021"));
+        let c = splits(&["640020470"], 7, &t3).unwrap_or_default();
         assert_eq!(c, vec![vec![64, 0, 0, 2, 0, 4, 70]]);
-        let c = splits(&["500000", "5"], 7, RowRule::LastIsSum).unwrap_or_default();
+        let c = splits(&["500000", "5"], 7, &t3).unwrap_or_default();
         assert_eq!(c, vec![vec![5, 0, 0, 0, 0, 0, 5]]);
-        let c = splits(&["270020130"], 7, RowRule::LastIsSum).unwrap_or_default();
+        let c = splits(&["270020130"], 7, &t3).unwrap_or_default();
         assert_eq!(c.len(), 2);
-        let c = splits(&["10203120001200000"], 15, RowRule::GroupsOfFive).unwrap_or_default();
+        let t4 = RowRule::t4(t("gb2021"));
+        let c = splits(&["10203120001200000"], 15, &t4).unwrap_or_default();
         assert_eq!(c, vec![vec![1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0]]);
     }
 
     #[test]
     fn table_two_glue_without_identity_is_ambiguous() {
-        let c = splits(&["693665"], 3, RowRule::None).unwrap_or_default();
+        let c = splits(&["693665"], 3, &RowRule::none()).unwrap_or_default();
         assert!(c.len() > 1);
-        let c = splits(&["000"], 3, RowRule::None).unwrap_or_default();
+        let c = splits(&["000"], 3, &RowRule::none()).unwrap_or_default();
         assert_eq!(c, vec![vec![0, 0, 0]]);
     }
 }

@@ -1,8 +1,10 @@
 //! A cell's final value with its provenance: raw text and flags.
 
 use crate::assign::Raw;
+use crate::flags::CellFlag;
 use crate::report::Value;
 use crate::tokens::{as_int, yuan_to_wan, Unit};
+pub use nianbao_templates::ColumnKind;
 
 /// One template cell after alignment.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -12,12 +14,12 @@ pub struct CellOut {
     /// The raw source text, when a cell was read.
     pub raw: Option<String>,
     /// Flags (`blank`, `derived`, ...).
-    pub flags: Vec<&'static str>,
+    pub flags: Vec<CellFlag>,
 }
 
 impl CellOut {
     /// A missing cell with one flag.
-    pub fn missing(flag: &'static str) -> Self {
+    pub fn missing(flag: CellFlag) -> Self {
         CellOut {
             value: None,
             raw: None,
@@ -26,34 +28,21 @@ impl CellOut {
     }
 
     /// Add a flag once.
-    pub fn flag(&mut self, f: &'static str) {
+    pub fn flag(&mut self, f: CellFlag) {
         if !self.flags.contains(&f) {
             self.flags.push(f);
         }
     }
 }
 
-/// How a column's values are to be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColumnKind {
-    /// A count (integer, may not be signed).
-    Count,
-    /// A signed change (`本年增/减`).
-    Signed,
-    /// Money whose header states 万元.
-    MoneyWan,
-    /// Money whose unit is only printed in the cell, if at all.
-    MoneyCell,
-}
-
 /// Turn a raw cell into a value according to its column.
 pub fn convert(raw: &Raw, kind: ColumnKind) -> CellOut {
     match raw {
-        Raw::Blank => CellOut::missing("blank"),
+        Raw::Blank => CellOut::missing(CellFlag::Blank),
         Raw::Missing(m) => CellOut {
             value: None,
             raw: Some(m.clone()),
-            flags: vec!["missing_marker"],
+            flags: vec![CellFlag::MissingMarker],
         },
         Raw::Num(n) => {
             let mut out = CellOut {
@@ -65,29 +54,36 @@ pub fn convert(raw: &Raw, kind: ColumnKind) -> CellOut {
             match kind {
                 ColumnKind::Count | ColumnKind::Signed => {
                     if n.unit != Unit::None {
-                        out.flag("unexpected_unit");
+                        out.flag(CellFlag::UnexpectedUnit);
                     }
                     out.value = match as_int(&n.digits) {
                         Some(i) => Some(Value::Int(i)),
                         None => {
-                            out.flag("not_integer");
+                            out.flag(CellFlag::NotInteger);
                             dec().map(Value::Dec)
                         }
                     };
-                    if kind == ColumnKind::Count && n.digits.starts_with('-') {
-                        out.flag("negative");
+                    if n.sign_in_words {
+                        out.flag(CellFlag::SignedInWords);
+                        // A count is never a change: `增加3` in a count column says how the
+                        // count moved, not what it is, so the cell stays null.
+                        if kind == ColumnKind::Count {
+                            out.value = None;
+                        }
+                    } else if kind == ColumnKind::Count && n.digits.starts_with('-') {
+                        out.flag(CellFlag::Negative);
                     }
                 }
                 ColumnKind::MoneyWan | ColumnKind::MoneyCell => match n.unit {
                     Unit::Yuan => {
                         out.value = yuan_to_wan(&n.digits).map(Value::Dec);
-                        out.flag("unit_converted_from_yuan");
+                        out.flag(CellFlag::UnitConvertedFromYuan);
                     }
                     Unit::Wan => out.value = money_value(&n.digits),
                     Unit::None => {
                         out.value = money_value(&n.digits);
                         if kind == ColumnKind::MoneyCell {
-                            out.flag("unit_unknown");
+                            out.flag(CellFlag::UnitUnknown);
                         }
                     }
                 },

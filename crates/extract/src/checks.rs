@@ -1,89 +1,19 @@
-//! The accounting identities (勾稽关系, spec section 2): derivation of blank totals and the
-//! checks reported with every report.
-//!
-//! I1 per column: 一 + 二 = 三（七）总计 + 四. I2 per row: 总计 = the six applicant columns.
-//! I3 per column: （七）总计 = sum of all results. I4 per group: 总计 = the four outcomes.
+//! The accounting identities (勾稽关系), as the template data defines them
+//! (`data/templates/common.toml`): derivation of blank totals and the checks reported with
+//! every report. Nothing here names a row: I1-I4 are evaluated from [`Template::identities`].
 
 use crate::cells::CellOut;
+use crate::flags::CellFlag;
 use crate::report::{Check, Value};
-use nianbao_templates::Template;
+use nianbao_templates::{Identity, Over, Template};
 use std::collections::BTreeMap;
 
-type Cells = BTreeMap<&'static str, CellOut>;
+/// Cells by key.
+pub type Cells<'t> = BTreeMap<&'t str, CellOut>;
 
-/// Key strings of one template, built once: the checks run on every report and several times
-/// while alignments are compared, so they must not format keys again and again.
-pub(crate) struct Names {
-    id: String,
-    /// `t2[block][row][col]`.
-    pub t2: Vec<Vec<Vec<String>>>,
-    /// `t3[row][col]`.
-    pub t3: Vec<Vec<String>>,
-    /// `t4[group][col]`, col 4 = total.
-    pub t4: Vec<Vec<String>>,
-    row_keys: Vec<String>,
-}
-
-const T4_GROUPS: [&str; 3] = ["review", "suit_direct", "suit_after_review"];
-const T4_COLS: [&str; 5] = ["upheld", "corrected", "other", "pending", "total"];
-
-pub(crate) fn names(t: &Template) -> &'static Names {
-    static ALL: std::sync::OnceLock<Vec<Names>> = std::sync::OnceLock::new();
-    let all = ALL.get_or_init(|| {
-        nianbao_templates::templates()
-            .iter()
-            .map(|t| Names {
-                id: t.id.clone(),
-                t2: t
-                    .blocks
-                    .iter()
-                    .map(|b| {
-                        b.rows
-                            .iter()
-                            .map(|r| {
-                                b.columns
-                                    .iter()
-                                    .map(|c| format!("t2.{}.{}.{}", b.id, r.key, c))
-                                    .collect()
-                            })
-                            .collect()
-                    })
-                    .collect(),
-                t3: t
-                    .t3_rows
-                    .iter()
-                    .map(|r| {
-                        t.t3.columns
-                            .iter()
-                            .map(|c| format!("t3.{}.{}", r.key, c))
-                            .collect()
-                    })
-                    .collect(),
-                t4: T4_GROUPS
-                    .iter()
-                    .map(|g| T4_COLS.iter().map(|c| format!("t4.{g}.{c}")).collect())
-                    .collect(),
-                row_keys: t.t3_rows.iter().map(|r| r.key.clone()).collect(),
-            })
-            .collect()
-    });
-    all.iter().find(|n| n.id == t.id).unwrap_or(&all[0])
-}
-
-/// Every key of a template as static strings, in template order.
-pub(crate) fn all_keys(t: &Template) -> Vec<&'static str> {
-    let n = names(t);
-    n.t2.iter()
-        .flatten()
-        .flatten()
-        .chain(n.t3.iter().flatten())
-        .chain(n.t4.iter().flatten())
-        .map(String::as_str)
-        .collect()
-}
-
-fn row_index(n: &Names, key: &str) -> Option<usize> {
-    n.row_keys.iter().position(|k| k == key)
+/// Every key of a template, in template order.
+pub(crate) fn all_keys(t: &Template) -> Vec<&str> {
+    t.keys.all().collect()
 }
 
 /// A cell left empty on purpose (blank, `/`, `-`, or a blank dropped by the layout): it counts
@@ -91,9 +21,12 @@ fn row_index(n: &Names, key: &str) -> Option<usize> {
 /// cells are unknown instead.
 fn counts_as_zero(c: &CellOut) -> bool {
     c.value.is_none()
-        && c.flags
-            .iter()
-            .any(|f| matches!(*f, "blank" | "missing_marker" | "dropped_blank"))
+        && c.flags.iter().any(|f| {
+            matches!(
+                f,
+                CellFlag::Blank | CellFlag::MissingMarker | CellFlag::DroppedBlank
+            )
+        })
 }
 
 /// A value for arithmetic: printed or derived values as they are, empty cells as 0
@@ -111,29 +44,26 @@ fn printed(cells: &Cells, key: &str) -> bool {
     cells.get(key).is_some_and(|c| c.value.is_some())
 }
 
-/// Indices of the Table 三 result rows that add up to （七）总计: in gb2021 the three （六）
-/// sub-rows when any of them was printed, else the single （六） row.
-fn result_rows(t: &Template, cells: &Cells) -> Vec<usize> {
-    let n = names(t);
-    let has_derived = t.t3_rows.iter().any(|x| x.derived);
-    let is_sub = |k: &str| k.starts_with("result.other.") && k != "result.other.total";
-    let subrows_known = has_derived
-        && t.t3_rows
-            .iter()
-            .enumerate()
-            .any(|(ri, r)| is_sub(&r.key) && n.t3[ri].iter().any(|k| printed(cells, k)));
-    t.t3_rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.key.starts_with("result.") && r.key != "result.total")
-        .filter(|(_, r)| {
-            if !r.key.starts_with("result.other.") || !has_derived {
-                true
+fn row_printed(t: &Template, row: usize, cells: &Cells) -> bool {
+    t.keys.t3[row].iter().any(|k| printed(cells, k))
+}
+
+/// The Table 三 rows of one side of an identity as they stand in this report: a row defined
+/// as the sum of parts (gb2021 （六）) stands for its parts when any part was printed, and the
+/// parts stand for nothing when none was.
+fn effective_rows(t: &Template, rows: &[usize], cells: &Cells) -> Vec<usize> {
+    let any_part_printed = |d: usize| t.t3_rows[d].parts.iter().any(|&p| row_printed(t, p, cells));
+    rows.iter()
+        .copied()
+        .filter(|&r| {
+            if t.t3_rows[r].is_derived() {
+                !any_part_printed(r)
+            } else if let Some(&d) = rows.iter().find(|&&d| t.t3_rows[d].parts.contains(&r)) {
+                any_part_printed(d)
             } else {
-                is_sub(&r.key) == subrows_known
+                true
             }
         })
-        .map(|(i, _)| i)
         .collect()
 }
 
@@ -149,79 +79,105 @@ fn eq(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-6
 }
 
+/// The scopes of an identity: `(scope name, left keys, right keys)`.
+fn scopes<'t>(
+    t: &'t Template,
+    id: &Identity,
+    cells: &Cells,
+) -> Vec<(&'t str, Vec<&'t str>, Vec<&'t str>)> {
+    let keys =
+        |v: &[usize], f: &dyn Fn(usize) -> &'t str| v.iter().map(|&i| f(i)).collect::<Vec<_>>();
+    match id.over {
+        Over::T3Columns => {
+            let rhs = effective_rows(t, &id.rhs, cells);
+            t.t3.columns
+                .iter()
+                .enumerate()
+                .map(|(ci, c)| {
+                    let at = |r: usize| t.keys.t3[r][ci].as_str();
+                    (c.as_str(), keys(&id.lhs, &at), keys(&rhs, &at))
+                })
+                .collect()
+        }
+        Over::T3Rows => t
+            .t3_rows
+            .iter()
+            .enumerate()
+            .map(|(ri, r)| {
+                let at = |c: usize| t.keys.t3[ri][c].as_str();
+                (r.key.as_str(), keys(&id.lhs, &at), keys(&id.rhs, &at))
+            })
+            .collect(),
+        Over::T4Groups => {
+            t.t4.groups
+                .iter()
+                .enumerate()
+                .map(|(gi, g)| {
+                    let at = |c: usize| t.keys.t4[gi][c].as_str();
+                    (g.key.as_str(), keys(&id.lhs, &at), keys(&id.rhs, &at))
+                })
+                .collect()
+        }
+    }
+}
+
 /// Fill blank totals that an identity determines; each filled cell is flagged `derived`.
-pub fn derive(t: &Template, cells: &mut Cells) {
-    let n = names(t);
-    let cols = t.t3.columns.len();
-    let last = cols.saturating_sub(1);
+pub fn derive<'t>(t: &'t Template, cells: &mut Cells<'t>) {
     // A total may be filled where it was left empty or, in the row-order reading, not printed.
     let derivable = |c: Option<&CellOut>| {
         c.is_some_and(|c| {
-            counts_as_zero(c) || (c.value.is_none() && c.flags.contains(&"not_printed"))
+            counts_as_zero(c) || (c.value.is_none() && c.flags.contains(&CellFlag::NotPrinted))
         })
     };
     // Sum `parts` into `target` when every part is known and at least one was printed.
-    let fill =
-        |cells: &mut Cells, target: &'static str, parts: &[&str], only_if_derivable: bool| {
-            if only_if_derivable && !derivable(cells.get(target)) {
-                return;
-            }
-            if !only_if_derivable && cells.get(target).is_some_and(|x| x.value.is_some()) {
-                return;
-            }
-            let vals: Option<Vec<f64>> = parts.iter().map(|k| operand(cells, k)).collect();
-            if let (Some(v), true) = (vals, parts.iter().any(|k| printed(cells, k))) {
-                cells.insert(
-                    target,
-                    CellOut {
-                        value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
-                        raw: None,
-                        flags: vec!["derived"],
-                    },
-                );
-            }
-        };
-    let row = |key: &str| row_index(n, key);
-    // gb2021 （六）: the sum of its three sub-rows.
-    if t.t3_rows.iter().any(|r| r.derived) {
-        if let (Some(ot), Some(a), Some(b), Some(c)) = (
-            row("result.other.total"),
-            row("result.other.no_correction"),
-            row("result.other.unpaid_fee"),
-            row("result.other.other"),
-        ) {
-            for ci in 0..cols {
-                let parts = [
-                    n.t3[a][ci].as_str(),
-                    n.t3[b][ci].as_str(),
-                    n.t3[c][ci].as_str(),
-                ];
-                fill(cells, &n.t3[ot][ci], &parts, false);
-            }
+    let fill = |cells: &mut Cells<'t>, target: &'t str, parts: &[&str], only_if_derivable: bool| {
+        if only_if_derivable && !derivable(cells.get(target)) {
+            return;
+        }
+        if !only_if_derivable && cells.get(target).is_some_and(|x| x.value.is_some()) {
+            return;
+        }
+        let vals: Option<Vec<f64>> = parts.iter().map(|k| operand(cells, k)).collect();
+        if let (Some(v), true) = (vals, parts.iter().any(|k| printed(cells, k))) {
+            cells.insert(
+                target,
+                CellOut {
+                    value: Some(Value::Int(v.iter().sum::<f64>() as i64)),
+                    raw: None,
+                    flags: vec![CellFlag::Derived],
+                },
+            );
+        }
+    };
+    // Rows the format defines as the sum of their parts (gb2021 （六）).
+    for (ri, row) in t.t3_rows.iter().enumerate() {
+        if !row.is_derived() {
+            continue;
+        }
+        for (ci, target) in t.keys.t3[ri].iter().enumerate() {
+            let parts: Vec<&str> = row
+                .parts
+                .iter()
+                .map(|&p| t.keys.t3[p][ci].as_str())
+                .collect();
+            fill(cells, target, &parts, false);
         }
     }
-    // I2: blank row totals.
-    for ri in 0..t.t3_rows.len() {
-        let parts: Vec<&str> = n.t3[ri][..last].iter().map(String::as_str).collect();
-        fill(cells, &n.t3[ri][last], &parts, true);
-    }
-    // I3: a blank （七）总计 cell.
-    let rows: Vec<usize> = result_rows(t, cells);
-    if let Some(rt) = row("result.total") {
-        for ci in 0..cols {
-            let parts: Vec<&str> = rows.iter().map(|&ri| n.t3[ri][ci].as_str()).collect();
-            fill(cells, &n.t3[rt][ci], &parts, true);
+    // Blank totals of every identity with one cell on the left.
+    for id in &t.identities {
+        if id.total().is_none() {
+            continue;
         }
-    }
-    // I4: blank group totals.
-    for g in &n.t4 {
-        let parts: Vec<&str> = g[..4].iter().map(String::as_str).collect();
-        fill(cells, &g[4], &parts, true);
+        for (_, lhs, rhs) in scopes(t, id, cells) {
+            if let [target] = lhs.as_slice() {
+                fill(cells, target, &rhs, true);
+            }
+        }
     }
 }
 
 fn sum_check(
-    id: &str,
+    id: &Identity,
     scope: &str,
     lhs: &[&str],
     rhs: &[&str],
@@ -262,62 +218,36 @@ fn sum_check(
         String::new()
     };
     Some(Check {
-        id: id.into(),
+        id: id.id,
         scope: scope.into(),
         holds: eq(ls, rs),
         detail,
     })
 }
 
-/// Evaluate I1-I4 on every scope where all operands are known.
+/// Evaluate the identities on every scope where all operands are known.
 pub fn run(t: &Template, cells: &Cells) -> Vec<Check> {
-    run_with(t, cells, true)
+    run_with(t, cells, true, |_| true)
 }
 
-fn run_with(t: &Template, cells: &Cells, detail: bool) -> Vec<Check> {
-    let n = names(t);
+fn run_with(
+    t: &Template,
+    cells: &Cells,
+    detail: bool,
+    which: impl Fn(&Identity) -> bool,
+) -> Vec<Check> {
     let mut out = Vec::new();
-    let cols = &t.t3.columns;
-    let last = cols.len().saturating_sub(1);
-    let row = |key: &str| row_index(n, key);
-    let (Some(nr), Some(co), Some(rt), Some(cf)) = (
-        row("new_received"),
-        row("carried_over"),
-        row("result.total"),
-        row("carried_forward"),
-    ) else {
-        return out;
-    };
-    for (ci, c) in cols.iter().enumerate() {
-        let lhs = [n.t3[nr][ci].as_str(), n.t3[co][ci].as_str()];
-        let rhs = [n.t3[rt][ci].as_str(), n.t3[cf][ci].as_str()];
-        out.extend(sum_check("I1", c, &lhs, &rhs, cells, detail));
-    }
-    for (ri, r) in t.t3_rows.iter().enumerate() {
-        let lhs = [n.t3[ri][last].as_str()];
-        let rhs: Vec<&str> = n.t3[ri][..last].iter().map(String::as_str).collect();
-        out.extend(sum_check("I2", &r.key, &lhs, &rhs, cells, detail));
-    }
-    let rows: Vec<usize> = result_rows(t, cells);
-    for (ci, c) in cols.iter().enumerate() {
-        let lhs = [n.t3[rt][ci].as_str()];
-        let rhs: Vec<&str> = rows.iter().map(|&ri| n.t3[ri][ci].as_str()).collect();
-        out.extend(sum_check("I3", c, &lhs, &rhs, cells, detail));
-    }
-    for (gi, g) in T4_GROUPS.iter().enumerate() {
-        let lhs = [n.t4[gi][4].as_str()];
-        let rhs: Vec<&str> = n.t4[gi][..4].iter().map(String::as_str).collect();
-        out.extend(sum_check("I4", g, &lhs, &rhs, cells, detail));
+    for id in t.identities.iter().filter(|i| which(i)) {
+        for (scope, lhs, rhs) in scopes(t, id, cells) {
+            out.extend(sum_check(id, scope, &lhs, &rhs, cells, detail));
+        }
     }
     out
 }
 
 /// Like [`t3_identities_hold`] on cells that were already derived (no copy).
 pub fn t3_identities_hold_as_is(t: &Template, cells: &Cells) -> Option<bool> {
-    let checks: Vec<Check> = run_with(t, cells, false)
-        .into_iter()
-        .filter(|c| c.id != "I4")
-        .collect();
+    let checks = run_with(t, cells, false, |i| i.over != Over::T4Groups);
     if checks.is_empty() {
         None
     } else {
@@ -325,9 +255,9 @@ pub fn t3_identities_hold_as_is(t: &Template, cells: &Cells) -> Option<bool> {
     }
 }
 
-/// Do the Table 三 identities (I1, I2, I3) hold on the checkable scopes? `None` when nothing
-/// can be checked.
-pub fn t3_identities_hold(t: &Template, cells: &Cells) -> Option<bool> {
+/// Do the Table 三 identities hold on the checkable scopes? `None` when nothing can be
+/// checked.
+pub fn t3_identities_hold<'t>(t: &'t Template, cells: &Cells<'t>) -> Option<bool> {
     let mut cells = cells.clone();
     derive(t, &mut cells);
     t3_identities_hold_as_is(t, &cells)

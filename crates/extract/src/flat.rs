@@ -5,9 +5,9 @@
 //! compact byte offset back to the buffer.
 
 use aho_corasick::AhoCorasick;
+use nianbao_templates::Template;
 use nianbao_text::{compact_char, Line};
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 /// Ends every cell in [`Flat::buf`].
 pub const CELL_END: char = '\u{1F}';
@@ -16,7 +16,7 @@ pub const LINE_END: char = '\u{1E}';
 
 /// The flattened document.
 #[derive(Debug, Default)]
-pub struct Flat {
+pub struct Flat<'t> {
     /// Cells and separators.
     pub buf: String,
     /// Searchable form of `buf`.
@@ -27,16 +27,22 @@ pub struct Flat {
     /// Byte offset in `buf` where each line starts.
     pub line_starts: Vec<usize>,
     /// Occurrences of every template label, found in one pass ([`Flat::index_labels`]).
-    hits: HashMap<&'static str, Vec<(usize, usize)>>,
+    hits: HashMap<&'t str, Vec<(usize, usize)>>,
 }
 
-/// Every label of every bundled template, and an automaton that finds them all at once.
-fn label_automaton() -> Option<&'static (AhoCorasick, Vec<&'static str>)> {
-    static AC: OnceLock<Option<(AhoCorasick, Vec<&'static str>)>> = OnceLock::new();
-    AC.get_or_init(|| {
-        let mut labels: Vec<&'static str> = Vec::new();
-        for t in nianbao_templates::templates() {
-            let mut add = |v: &'static [String]| labels.extend(v.iter().map(String::as_str));
+/// Every label of a set of templates and an automaton that finds them all in one pass.
+#[derive(Debug)]
+pub struct LabelIndex<'t> {
+    ac: AhoCorasick,
+    labels: Vec<&'t str>,
+}
+
+impl<'t> LabelIndex<'t> {
+    /// Index every marker, stop, start, anchor and row label of the templates.
+    pub fn new(templates: &'t [Template]) -> Option<LabelIndex<'t>> {
+        let mut labels: Vec<&'t str> = Vec::new();
+        for t in templates {
+            let mut add = |v: &'t [String]| labels.extend(v.iter().map(String::as_str));
             add(&t.markers);
             add(&t.stops);
             add(&t.t3.start);
@@ -55,9 +61,8 @@ fn label_automaton() -> Option<&'static (AhoCorasick, Vec<&'static str>)> {
         labels.sort_unstable();
         labels.dedup();
         let ac = AhoCorasick::new(&labels).ok()?;
-        Some((ac, labels))
-    })
-    .as_ref()
+        Some(LabelIndex { ac, labels })
+    }
 }
 
 /// Lines whose text is a page number or a markdown rule carry no data and would otherwise be
@@ -92,9 +97,9 @@ fn is_furniture(cell: &str) -> bool {
     false
 }
 
-impl Flat {
+impl<'t> Flat<'t> {
     /// Flatten lines. Cells are expected to be normalised already.
-    pub fn new(lines: &[Line]) -> Flat {
+    pub fn new(lines: &[Line]) -> Flat<'t> {
         let mut f = Flat::default();
         for line in lines {
             f.line_starts.push(f.buf.len());
@@ -142,17 +147,14 @@ impl Flat {
 
     /// Find every template label in one pass; later [`Flat::find_all`] calls for template
     /// labels are lookups.
-    pub fn index_labels(&mut self) {
-        let Some((ac, labels)) = label_automaton() else {
-            return;
-        };
-        let mut hits: HashMap<&'static str, Vec<(usize, usize)>> = HashMap::new();
-        for m in ac.find_overlapping_iter(&self.compact) {
-            if let Some(l) = labels.get(m.pattern().as_usize()) {
+    pub fn index_labels(&mut self, index: &LabelIndex<'t>) {
+        let mut hits: HashMap<&'t str, Vec<(usize, usize)>> = HashMap::new();
+        for m in index.ac.find_overlapping_iter(&self.compact) {
+            if let Some(l) = index.labels.get(m.pattern().as_usize()) {
                 hits.entry(l).or_default().push((m.start(), m.end()));
             }
         }
-        for l in labels {
+        for l in &index.labels {
             hits.entry(l).or_default();
         }
         self.hits = hits;

@@ -1,13 +1,14 @@
 //! The report object: the public JSON contract of `nianbao extract --format json`.
 
+use crate::flags::{CellFlag, ReportFlag};
+use nianbao_templates::CheckId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A table-format of the national report.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, PartialOrd, Ord, Hash,
-)]
-#[serde(rename_all = "lowercase")]
+/// A table-format of the national report. Serialises to its id (`gb2019`, `gb2021`,
+/// `pre2019`, `unknown`, or the id of a format added as a data file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, PartialOrd, Ord, Hash)]
+#[serde(from = "String", into = "String")]
 pub enum Format {
     /// 2019 format (国办公开办函〔2019〕60号), used for 2019-2020 reports.
     Gb2019,
@@ -18,17 +19,48 @@ pub enum Format {
     /// No national table recognised.
     #[default]
     Unknown,
+    /// A national format defined only in template data (its id).
+    Other(String),
 }
 
 impl Format {
     /// The string used in JSON and CSV.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Format::Gb2019 => "gb2019",
             Format::Gb2021 => "gb2021",
             Format::Pre2019 => "pre2019",
             Format::Unknown => "unknown",
+            Format::Other(id) => id,
         }
+    }
+
+    /// The format of a template id.
+    pub fn from_id(id: &str) -> Format {
+        match id {
+            "gb2019" => Format::Gb2019,
+            "gb2021" => Format::Gb2021,
+            "pre2019" => Format::Pre2019,
+            "unknown" | "" => Format::Unknown,
+            other => Format::Other(other.to_string()),
+        }
+    }
+
+    /// True for a format with the national tables (not `pre2019` or `unknown`).
+    pub fn is_national(&self) -> bool {
+        !matches!(self, Format::Pre2019 | Format::Unknown)
+    }
+}
+
+impl From<String> for Format {
+    fn from(s: String) -> Format {
+        Format::from_id(&s)
+    }
+}
+
+impl From<Format> for String {
+    fn from(f: Format) -> String {
+        f.as_str().to_string()
     }
 }
 
@@ -65,7 +97,7 @@ impl std::fmt::Display for Value {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     /// Identity id: `I1`..`I4`.
-    pub id: String,
+    pub id: CheckId,
     /// What it was applied to, e.g. `natural_person` (a column) or `new_received` (a row).
     pub scope: String,
     /// Whether the identity holds on the values as printed (or derived).
@@ -74,14 +106,7 @@ pub struct Check {
     pub detail: String,
 }
 
-/// How the charset of the source was chosen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CharsetInfo {
-    /// WHATWG encoding name.
-    pub name: String,
-    /// `header`, `bom`, `meta`, `utf8_valid` or `detected`.
-    pub source: String,
-}
+pub use nianbao_text::CharsetInfo;
 
 /// One extracted report. Serialises to the JSON contract documented in the README.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -99,7 +124,7 @@ pub struct Report {
     /// Every key of the format; `null` when missing.
     pub cells: BTreeMap<String, Option<Value>>,
     /// Flags per key (`blank`, `derived`, `ambiguous`, `unit_unknown`, ...).
-    pub flags: BTreeMap<String, Vec<String>>,
+    pub flags: BTreeMap<String, Vec<CellFlag>>,
     /// Identity checks.
     pub checks: Vec<Check>,
     /// Non-template rows and lines, keyed by normalised label.
@@ -109,7 +134,7 @@ pub struct Report {
     pub raw: BTreeMap<String, String>,
     /// Report-level flags (`image_only`, `unsupported_format`, `no_tables`, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub report_flags: Vec<String>,
+    pub report_flags: Vec<ReportFlag>,
     /// Page metadata from HTML (title, agency, date, index number, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<serde_json::Value>,

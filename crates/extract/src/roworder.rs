@@ -5,6 +5,7 @@
 
 use crate::assign::Raw;
 use crate::cells::{convert, CellOut, ColumnKind};
+use crate::flags::CellFlag;
 use crate::tokens::{tokenize, Item};
 use nianbao_templates::Template;
 use nianbao_text::{Line, LineKind};
@@ -17,7 +18,7 @@ enum Entry {
     Text,
 }
 
-fn line_entry(line: &Line) -> Entry {
+fn line_entry(line: &Line, n: usize) -> Entry {
     let structured = line.kind == LineKind::TableRow || line.cells.len() > 1;
     let mut seq: Vec<Raw> = Vec::new();
     let mut texts = 0;
@@ -44,12 +45,12 @@ fn line_entry(line: &Line) -> Entry {
         1 if texts == 0 && seq.len() == 1 => seq.pop().map(Entry::Single).unwrap_or(Entry::Gap),
         _ => {
             // Trailing blanks from spans are not cells.
-            while seq.len() > 7 && matches!(seq.last(), Some(Raw::Blank)) {
+            while seq.len() > n && matches!(seq.last(), Some(Raw::Blank)) {
                 seq.pop();
             }
-            if seq.len() == 7 {
+            if seq.len() == n {
                 Entry::Row(seq)
-            } else if nums == 7 {
+            } else if nums == n {
                 Entry::Row(
                     seq.into_iter()
                         .filter(|r| !matches!(r, Raw::Blank))
@@ -62,9 +63,9 @@ fn line_entry(line: &Line) -> Entry {
     }
 }
 
-/// Rows of seven values in document order.
-pub fn value_rows(lines: &[Line]) -> Vec<Vec<Raw>> {
-    let entries: Vec<Entry> = lines.iter().map(line_entry).collect();
+/// Rows of `n` values (one per Table 三 column) in document order.
+pub fn value_rows(lines: &[Line], n: usize) -> Vec<Vec<Raw>> {
+    let entries: Vec<Entry> = lines.iter().map(|l| line_entry(l, n)).collect();
     // Runs of singles on consecutive lines.
     let mut runs: Vec<Vec<Raw>> = Vec::new();
     let mut rows_out: Vec<Vec<Raw>> = Vec::new();
@@ -77,17 +78,17 @@ pub fn value_rows(lines: &[Line]) -> Vec<Vec<Raw>> {
                 let k = runs[i].len();
                 if k == 1 {
                     pending.append(&mut runs[i]);
-                    if pending.len() == 7 {
+                    if pending.len() == n {
                         rows_out.push(std::mem::take(pending));
                     }
                     i += 1;
-                } else if i + 7 <= runs.len() && runs[i..i + 7].iter().all(|r| r.len() == k) {
+                } else if i + n <= runs.len() && runs[i..i + n].iter().all(|r| r.len() == k) {
                     pending.clear();
-                    let block = &runs[i..i + 7];
+                    let block = &runs[i..i + n];
                     for row in 0..k {
                         rows_out.push(block.iter().map(|col| col[row].clone()).collect());
                     }
-                    i += 7;
+                    i += n;
                 } else {
                     pending.clear();
                     i += 1;
@@ -122,40 +123,35 @@ pub fn value_rows(lines: &[Line]) -> Vec<Vec<Raw>> {
 
 /// Assign value rows to template rows in order, when their number matches a way the format
 /// is printed (gb2021 with three （六） sub-rows, or with one 2019-style （六） row).
-pub fn assign(t: &Template, rows: &[Vec<Raw>]) -> Option<BTreeMap<&'static str, CellOut>> {
+pub fn assign<'t>(t: &'t Template, rows: &[Vec<Raw>]) -> Option<BTreeMap<&'t str, CellOut>> {
+    let is_part = |i: usize| t.t3_rows.iter().any(|r| r.parts.contains(&i));
     let all: Vec<usize> = (0..t.t3_rows.len()).collect();
-    let has_derived = t.t3_rows.iter().any(|r| r.derived);
     let mut sets: Vec<Vec<usize>> = Vec::new();
-    if has_derived {
+    if t.t3_rows.iter().any(|r| r.is_derived()) {
+        // Printed with the parts (the derived row is not printed), or as one row.
         sets.push(
             all.iter()
                 .copied()
-                .filter(|&i| !t.t3_rows[i].derived)
+                .filter(|&i| !t.t3_rows[i].is_derived())
                 .collect(),
         );
-        sets.push(
-            all.iter()
-                .copied()
-                .filter(|&i| !t.t3_rows[i].key.starts_with("result.other.") || t.t3_rows[i].derived)
-                .collect(),
-        );
+        sets.push(all.iter().copied().filter(|&i| !is_part(i)).collect());
     } else {
-        sets.push(all.clone());
+        sets.push(all);
     }
     let set = sets.into_iter().find(|s| s.len() == rows.len())?;
     let mut cells = BTreeMap::new();
-    let names = crate::checks::names(t);
-    for (ri, keys) in names.t3.iter().enumerate() {
+    for (ri, keys) in t.keys.t3.iter().enumerate() {
         let pos = set.iter().position(|&x| x == ri);
         for (ci, key) in keys.iter().enumerate() {
             let key = key.as_str();
             let cell = match pos.and_then(|p| rows.get(p)).and_then(|row| row.get(ci)) {
                 Some(raw) => {
                     let mut cell = convert(raw, ColumnKind::Count);
-                    cell.flag("row_order");
+                    cell.flag(CellFlag::RowOrder);
                     cell
                 }
-                None => CellOut::missing("not_printed"),
+                None => CellOut::missing(CellFlag::NotPrinted),
             };
             cells.insert(key, cell);
         }
@@ -180,7 +176,7 @@ mod tests {
             lines.push(Line::text(if c == 0 || c == 6 { "2" } else { "0" }));
             lines.push(Line::text(""));
         }
-        let rows = value_rows(&lines);
+        let rows = value_rows(&lines, 7);
         assert_eq!(rows.len(), 3);
         let first = |r: &Vec<Raw>| match &r[0] {
             Raw::Num(n) => n.digits.clone(),

@@ -25,8 +25,10 @@ pub struct Num {
     pub unit: Unit,
     /// The raw text of the token.
     pub raw: String,
-    /// True when a sign (`+`/`-`) was printed.
+    /// True when a sign (`+`/`-`, or a word such as `减`) was printed.
     pub signed: bool,
+    /// True when the sign was a word (`减4`, `增加3`, `较上年减少5`).
+    pub sign_in_words: bool,
 }
 
 impl Num {
@@ -53,6 +55,40 @@ fn number_re() -> Option<&'static Regex> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
     RE.get_or_init(|| Regex::new(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?").ok())
         .as_ref()
+}
+
+/// Words that print the sign of a change before its number, longest first so that `减少` wins
+/// over `减`: `true` for an increase.
+const SIGN_WORDS: &[(&str, bool)] = &[
+    ("增加了", true),
+    ("减少了", false),
+    ("增加", true),
+    ("增长", true),
+    ("上升", true),
+    ("提高", true),
+    ("减少", false),
+    ("下降", false),
+    ("降低", false),
+    ("增", true),
+    ("减", false),
+];
+
+/// The sign word that ends `before`, if any, with the text before it. `增/减` (the column
+/// label) and a word inside a longer label (`增减`) are not signs.
+fn sign_word(before: &str) -> Option<(&str, bool)> {
+    SIGN_WORDS.iter().find_map(|(w, up)| {
+        let rest = before.strip_suffix(w)?;
+        let prev = rest.chars().last();
+        if matches!(prev, Some('/' | '增' | '减' | '／')) {
+            return None;
+        }
+        // `较上年减少5`: the comparison belongs to the sign, not to the text before it.
+        let rest = ["较上年", "比上年", "较去年", "比去年", "同比"]
+            .iter()
+            .find_map(|c| rest.strip_suffix(c))
+            .unwrap_or(rest);
+        Some((rest, *up))
+    })
 }
 
 fn is_missing_marker(t: &str) -> bool {
@@ -114,8 +150,14 @@ fn tokenize_word(word: &str, items: &mut Vec<Item>) {
         }
         // The pattern always holds at least one digit, so every match is a number.
         let raw = m.as_str();
-        if !before.is_empty() {
-            items.push(Item::Text(nianbao_text::compact(before)));
+        let word_sign = if raw.starts_with(['+', '-']) {
+            None
+        } else {
+            sign_word(before)
+        };
+        let text_before = word_sign.map_or(before, |(rest, _)| rest);
+        if !text_before.is_empty() {
+            items.push(Item::Text(nianbao_text::compact(text_before)));
         }
         let (unit, body) = if let Some(b) = raw.strip_suffix("万元") {
             (Unit::Wan, b)
@@ -124,17 +166,28 @@ fn tokenize_word(word: &str, items: &mut Vec<Item>) {
         } else {
             (Unit::None, raw)
         };
-        let signed = body.starts_with(['+', '-']);
-        let digits: String = body
+        let signed = body.starts_with(['+', '-']) || word_sign.is_some();
+        let mut digits: String = body
             .trim_start_matches('+')
             .chars()
             .filter(|&c| c != ',')
             .collect();
+        let raw = match word_sign {
+            Some((rest, up)) => {
+                // A decrease of zero stays `0`, not `-0`.
+                if !up && digits.bytes().any(|b| matches!(b, b'1'..=b'9')) {
+                    digits.insert(0, '-');
+                }
+                format!("{}{raw}", &before[rest.len()..])
+            }
+            None => raw.to_string(),
+        };
         items.push(Item::Num(Num {
             digits,
             unit,
-            raw: raw.to_string(),
+            raw,
             signed,
+            sign_in_words: word_sign.is_some(),
         }));
         pos = m.end();
     }
@@ -222,6 +275,25 @@ mod tests {
             tokenize("2020年本行政区域(或本部门)政府信息公开发布总数量(非新闻类,消息类):47");
         assert_eq!(nums(&items), vec!["47"]);
         assert!(matches!(&items[0], Item::Text(t) if t.starts_with("2020年")));
+    }
+
+    #[test]
+    fn signs_in_words() {
+        let items = tokenize("减4 增加3 下降2 较上年减少5 增1 减0");
+        assert_eq!(nums(&items), vec!["-4", "3", "-2", "-5", "1", "0"]);
+        assert!(items
+            .iter()
+            .all(|i| matches!(i, Item::Num(n) if n.sign_in_words && n.signed)));
+        match &items[3] {
+            Item::Num(n) => assert_eq!(n.raw, "较上年减少5"),
+            other => panic!("{other:?}"),
+        }
+        // The column label `本年增/减` and words such as `增减` are not signs.
+        let items = tokenize("本年增/减4 增减7");
+        assert_eq!(nums(&items), vec!["4", "7"]);
+        assert!(items
+            .iter()
+            .all(|i| !matches!(i, Item::Num(n) if n.sign_in_words)));
     }
 
     #[test]

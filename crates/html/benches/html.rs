@@ -1,5 +1,5 @@
-//! `extract_page` over the corpus pages (full pipeline: decode, parse, content, tables, meta,
-//! links, aligner). `cargo bench -p nianbao-html --bench html`.
+//! The reader alone (`parse_page`: decode, parse, content, tables, meta, links) over the corpus
+//! pages; the whole pipeline is measured with the binary (`benches/speed.py`). `cargo bench -p nianbao-html --bench html`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::path::PathBuf;
@@ -27,12 +27,12 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
 fn bench(c: &mut Criterion) {
     let pages = corpus();
     let total: usize = pages.iter().map(|(_, b)| b.len()).sum();
-    let mut g = c.benchmark_group("extract_page");
+    let mut g = c.benchmark_group("parse_page");
     g.throughput(Throughput::Bytes(total as u64));
     g.bench_function("corpus", |b| {
         b.iter(|| {
             for (_, p) in &pages {
-                std::hint::black_box(nianbao_html::extract_page(
+                std::hint::black_box(nianbao_html::parse_page(
                     p,
                     Some("https://example.gov.cn/a/t.htm"),
                     None,
@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(p.len() as u64));
         g.bench_function(name.as_str(), |b| {
             b.iter(|| {
-                std::hint::black_box(nianbao_html::extract_page(
+                std::hint::black_box(nianbao_html::parse_page(
                     p,
                     Some("https://example.gov.cn/a/t.htm"),
                     None,

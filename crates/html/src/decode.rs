@@ -5,8 +5,7 @@
 //! mark outranks the header, as the HTML standard's encoding sniffing says: a BOM is written by
 //! the program that produced the bytes, a header by a server that may guess.
 
-use nianbao_extract::CharsetInfo;
-use nianbao_text::CharsetSource;
+use nianbao_text::CharsetInfo;
 
 /// Decode page bytes; return the text and how its charset was chosen.
 pub(crate) fn decode_page(bytes: &[u8], header_charset: Option<&str>) -> (String, CharsetInfo) {
@@ -19,10 +18,7 @@ pub(crate) fn decode_page(bytes: &[u8], header_charset: Option<&str>) -> (String
         header_charset.and_then(header_label)
     };
     let d = nianbao_text::decode(bytes, label);
-    let info = CharsetInfo {
-        name: d.charset.to_string(),
-        source: source_name(d.source).to_string(),
-    };
+    let info = CharsetInfo::from(&d);
     (d.text, info)
 }
 
@@ -49,16 +45,6 @@ pub(crate) fn header_label(value: &str) -> Option<&str> {
         return None;
     }
     Some(v)
-}
-
-fn source_name(s: CharsetSource) -> &'static str {
-    match s {
-        CharsetSource::Header => "header",
-        CharsetSource::Bom => "bom",
-        CharsetSource::Meta => "meta",
-        CharsetSource::Utf8Valid => "utf8_valid",
-        CharsetSource::Detected => "detected",
-    }
 }
 
 #[cfg(test)]

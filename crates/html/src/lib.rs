@@ -13,14 +13,12 @@
 //! 5. **meta** — title, agency, date, 索引号 … from meta tags, the 信息公开目录 block, `<title>`.
 //! 6. **links** — every link absolute, attachments (documents, pdf.js viewers) and images.
 //!
-//! [`extract_page`] then runs the single, label-driven aligner
-//! ([`nianbao_extract::extract_lines`]) on those lines. There is no table-to-template mapping
-//! here: the reader only has to present cells faithfully. When the tables give nothing, the
-//! text aligner reads the body text; a pre-2019 report comes out as `pre2019` without cells;
-//! image-only and attachment-only reports are flagged with their URLs.
+//! The reader knows nothing about the national tables: it only has to present cells
+//! faithfully. `nianbao-ingest` assembles the report from a [`Page`] (the aligner on its lines,
+//! the text fallback, and the page-level judgements: `pre2019`, `image_only`, list pages).
 //!
 //! All tree walks are iterative and no input-derived value is unwrapped, so any bytes give a
-//! report; [`extract_page`] also catches a panic from below as a last resort.
+//! page.
 //!
 //! ```
 //! let html = "<title>X县2023年政府信息公开工作年度报告_X县</title><div class=TRS_Editor>
@@ -36,28 +34,14 @@ mod dom;
 pub mod grid;
 mod links;
 mod meta;
-mod report;
 mod walk;
 
 pub use grid::{Cell, Grid};
-pub use links::{attachment_ext, Attachment, Link, LinkKind, ATTACHMENT_EXTS};
+pub use links::{Attachment, Link, LinkKind};
 pub use meta::{parse_date, PageMeta};
-pub use nianbao_extract::CharsetInfo;
-use nianbao_extract::Report;
+pub use nianbao_text::CharsetInfo;
 use nianbao_text::{Line, LineKind};
 use scraper::Html;
-
-/// Errors the reader reports inside a [`Report`] (it never returns them to the caller: a page
-/// always gives a report, possibly an empty one with `error` set).
-#[derive(Debug, thiserror::Error)]
-pub enum HtmlError {
-    /// The bytes are another kind of file (PDF, Office, ZIP, image).
-    #[error("not an HTML page: the bytes are a {0} file")]
-    NotHtml(&'static str),
-    /// A panic below the reader was caught.
-    #[error("internal error while reading the page: {0}")]
-    Internal(String),
-}
 
 /// A parsed page: everything the reader found, before alignment.
 #[derive(Debug, Clone)]
@@ -84,8 +68,9 @@ pub struct Page {
     pub content: Option<String>,
 }
 
-/// Magic numbers of files that are surely not HTML.
-fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+/// The kind of file whose magic number the bytes start with, when it is surely not HTML
+/// (`PDF`, `ZIP/OOXML`, `PNG`, ...).
+pub fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
     const MAGIC: &[(&[u8], &str)] = &[
         (b"%PDF", "PDF"),
         (b"PK\x03\x04", "ZIP/OOXML"),
@@ -194,39 +179,6 @@ pub fn parse_page(bytes: &[u8], url: Option<&str>, header_charset: Option<&str>)
     }
 }
 
-/// Read a page into a report: the aligner on the page's lines, with page metadata, charset,
-/// attachments and images added. Never panics; any bytes give a report.
-pub fn extract_page(bytes: &[u8], url: Option<&str>, header_charset: Option<&str>) -> Report {
-    let source = url.unwrap_or("").to_string();
-    if let Some(kind) = binary_kind(bytes) {
-        return Report {
-            source,
-            report_flags: vec!["unsupported_format".to_string()],
-            error: Some(HtmlError::NotHtml(kind).to_string()),
-            ..Default::default()
-        };
-    }
-    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let page = parse_page(bytes, url, header_charset);
-        report::build(&page, &source)
-    }));
-    match run {
-        Ok(r) => r,
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".to_string());
-            Report {
-                source,
-                error: Some(HtmlError::Internal(msg).to_string()),
-                ..Default::default()
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,12 +190,5 @@ mod tests {
         assert!(!looks_like_html(b"%PDF-1.7 <html>"));
         assert!(!looks_like_html(b"plain text <html>"));
         assert!(!looks_like_html(b""));
-    }
-
-    #[test]
-    fn binary_input_is_refused_politely() {
-        let r = extract_page(b"%PDF-1.4 ...", Some("https://a.gov.cn/x.pdf"), None);
-        assert!(r.error.is_some());
-        assert_eq!(r.report_flags, vec!["unsupported_format"]);
     }
 }

@@ -8,13 +8,14 @@
 //! built from iframes) and from `<a>` tags written inside scripts (Hanweb's `jpage` datastore
 //! keeps list items as CDATA in `<script type="text/xml">`; TRS lists `document.write` them).
 //!
-//! Attachments are document links (`.pdf .doc .docx .xls .xlsx .wps .ofd .et`, also as a query
-//! value like `downfile.jsp?filename=a.pdf`) inside the article body or inside a block whose
-//! class/id says attachment, plus documents shown in `<iframe>`, `<embed>`, `<object>` and
-//! pdf.js viewers (`viewer.html?file=…`), plus `window.open('….pdf')` handlers.
+//! Attachments are document links (the types in [`nianbao_text::filetypes::ATTACHMENT_EXTS`],
+//! also as a query value like `downfile.jsp?filename=a.pdf`) inside the article body or inside
+//! a block whose class/id says attachment, plus documents shown in `<iframe>`, `<embed>`,
+//! `<object>` and pdf.js viewers (`viewer.html?file=…`), plus `window.open('….pdf')` handlers.
 
 use crate::dom::{clean_ws, is_within};
 use ego_tree::NodeId;
+use nianbao_text::filetypes::attachment_ext;
 use regex::Regex;
 use scraper::node::Element;
 use scraper::{Html, Node};
@@ -22,9 +23,6 @@ use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 use url::Url;
-
-/// Extensions of documents that can hold a report.
-pub const ATTACHMENT_EXTS: &[&str] = &["pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "et"];
 
 /// Where a link was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -112,31 +110,6 @@ pub(crate) fn resolve(base: Option<&Url>, href: &str) -> Option<String> {
     }
 }
 
-/// The attachment extension of a URL, from its path or from a query value.
-pub fn attachment_ext(url: &str) -> Option<&'static str> {
-    let ext_of = |s: &str| -> Option<&'static str> {
-        let s = s.trim().to_ascii_lowercase();
-        let dot = s.rfind('.')?;
-        let ext = &s[dot + 1..];
-        ATTACHMENT_EXTS.iter().find(|e| **e == ext).copied()
-    };
-    if let Ok(u) = Url::parse(url) {
-        if let Some(e) = u
-            .path_segments()
-            .and_then(|mut s| s.next_back())
-            .and_then(ext_of)
-        {
-            return Some(e);
-        }
-        return u.query_pairs().find_map(|(_, v)| ext_of(&v));
-    }
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    ext_of(path).or_else(|| {
-        url.split_once('?')
-            .and_then(|(_, q)| q.split('&').find_map(|kv| ext_of(kv.split_once('=')?.1)))
-    })
-}
-
 /// The document a pdf.js viewer URL shows (`viewer.html?file=/a/b.pdf`), resolved.
 fn viewer_file(viewer: &str) -> Option<String> {
     let u = Url::parse(viewer).ok()?;
@@ -152,8 +125,11 @@ fn viewer_file(viewer: &str) -> Option<String> {
 
 fn onclick_re() -> Option<&'static Regex> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r#"['"]([^'"\s]+\.(?i:pdf|docx?|xlsx?|wps|ofd|et))['"]"#).ok())
-        .as_ref()
+    RE.get_or_init(|| {
+        let exts = nianbao_text::filetypes::ATTACHMENT_EXTS.join("|");
+        Regex::new(&format!(r#"['"]([^'"\s]+\.(?i:{exts}))['"]"#)).ok()
+    })
+    .as_ref()
 }
 
 fn script_a_re() -> Option<&'static (Regex, Regex, Regex)> {

@@ -10,6 +10,7 @@
 //! - the report text itself (its first heading, `发布日期：…`).
 
 use crate::dom::clean_ws;
+use nianbao_text::title::{agency_from_title, year_in};
 use nianbao_text::Line;
 use regex::Regex;
 use scraper::{Html, Node};
@@ -332,55 +333,6 @@ fn strip_site_prefix(title: String, site: Option<&str>) -> String {
     }
 }
 
-fn agency_re() -> Option<&'static (Regex, Regex)> {
-    static RE: OnceLock<Option<(Regex, Regex)>> = OnceLock::new();
-    RE.get_or_init(|| {
-        let before = Regex::new(r"^(.{2,40}?)(?:关于)?((?:19|20)\d{2})\s*年").ok()?;
-        let after =
-            Regex::new(r"^((?:19|20)\d{2})\s*年度?\s*(.{2,40}?)(?:政府信息公开|信息公开|政务公开)")
-                .ok()?;
-        Some((before, after))
-    })
-    .as_ref()
-}
-
-fn year_re() -> Option<&'static Regex> {
-    static RE: OnceLock<Option<Regex>> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"((?:19|20)\d{2})\s*年").ok())
-        .as_ref()
-}
-
-/// The first `YYYY年` in `s`.
-pub(crate) fn year_in(s: &str) -> Option<i32> {
-    year_re()?.captures(s)?.get(1)?.as_str().parse().ok()
-}
-
-/// Does `name` end like the name of a government body?
-fn looks_like_agency(name: &str) -> bool {
-    const ENDS: &str = "局委办府厅室会院区县市镇乡所站队部署处馆司心道组行团社校关台场园港盟";
-    name.chars().count() >= 2 && name.chars().next_back().is_some_and(|c| ENDS.contains(c))
-}
-
-/// The agency a title names: before its year (`区公安局2024年…`) or right after it
-/// (`2019年上海市人民政府办公厅政府信息公开…`).
-pub(crate) fn agency_from_title(title: &str) -> Option<String> {
-    let (before, after) = agency_re()?;
-    let t: String = title.chars().filter(|c| !c.is_whitespace()).collect();
-    if let Some(c) = before.captures(&t) {
-        let a = c.get(1)?.as_str();
-        if looks_like_agency(a) {
-            return Some(a.to_string());
-        }
-    }
-    if let Some(c) = after.captures(&t) {
-        let a = c.get(2)?.as_str();
-        if looks_like_agency(a) {
-            return Some(a.to_string());
-        }
-    }
-    None
-}
-
 /// Text of an element, whitespace collapsed, normalised.
 fn element_text(doc: &Html, id: Option<ego_tree::NodeId>) -> Option<String> {
     let n = doc.tree.get(id?)?;
@@ -529,19 +481,6 @@ mod tests {
             Some("2024-03-08")
         );
         assert_eq!(parse_date("2024/13/08"), None);
-    }
-
-    #[test]
-    fn agency_from_report_titles() {
-        assert_eq!(
-            agency_from_title("平潭县人民政府2011年政府信息公开工作年度报告").as_deref(),
-            Some("平潭县人民政府")
-        );
-        assert_eq!(
-            agency_from_title("2019年上海市人民政府办公厅政府信息公开工作年度报告").as_deref(),
-            Some("上海市人民政府办公厅")
-        );
-        assert_eq!(agency_from_title("政府信息公开年报"), None);
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! The dev report re-encoded as GBK: charset declared only in a `<meta>`, only in the HTTP
 //! header (served by a real server on 127.0.0.1 and fetched with a minimal client), and
-//! nowhere. All must give the cells of the UTF-8 original.
+//! nowhere. All must give exactly the lines (every cell) of the UTF-8 original.
 
 mod common;
 use common::*;
-use nianbao_html::{extract_page, parse_page};
+use nianbao_html::parse_page;
+use nianbao_text::Line;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 
@@ -12,11 +13,11 @@ fn original() -> String {
     String::from_utf8(fixture("dev006.html")).unwrap()
 }
 
-fn reference() -> Vec<(String, String)> {
-    let r = extract_page(original().as_bytes(), None, None);
-    let v = values(&r);
-    assert!(v.len() >= 60, "the UTF-8 original gives {} values", v.len());
-    v
+fn reference() -> Vec<Line> {
+    let p = parse_page(original().as_bytes(), None, None);
+    let cells = p.lines.iter().map(|l| l.cells.len()).sum::<usize>();
+    assert!(cells >= 300, "the UTF-8 original gives {cells} cells");
+    p.lines
 }
 
 #[test]
@@ -25,17 +26,17 @@ fn gbk_declared_in_meta_only() {
         "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body>{}</body></html>",
         original()
     );
-    let r = extract_page(&gbk(&html), None, None);
-    assert_eq!(values(&r), reference());
-    let cs = r.charset.unwrap();
+    let p = parse_page(&gbk(&html), None, None);
+    assert_eq!(p.lines, reference());
+    let cs = p.charset;
     assert_eq!((cs.name.as_str(), cs.source.as_str()), ("GBK", "meta"));
 }
 
 #[test]
 fn gbk_declared_nowhere() {
-    let r = extract_page(&gbk(&original()), None, None);
-    assert_eq!(values(&r), reference());
-    let cs = r.charset.unwrap();
+    let p = parse_page(&gbk(&original()), None, None);
+    assert_eq!(p.lines, reference());
+    let cs = p.charset;
     assert_eq!((cs.name.as_str(), cs.source.as_str()), ("GBK", "detected"));
 }
 
@@ -43,9 +44,9 @@ fn gbk_declared_nowhere() {
 fn header_wins_over_a_wrong_meta() {
     // Header says GBK, the page claims UTF-8: the server's header decides (HTML standard).
     let html = format!("<meta charset=\"utf-8\">{}", original());
-    let r = extract_page(&gbk(&html), None, Some("text/html; charset=GBK"));
-    assert_eq!(values(&r), reference());
-    assert_eq!(r.charset.unwrap().source, "header");
+    let p = parse_page(&gbk(&html), None, Some("text/html; charset=GBK"));
+    assert_eq!(p.lines, reference());
+    assert_eq!(p.charset.source, "header");
 }
 
 /// Serve `body` once per connection with the given Content-Type; returns the base URL.
@@ -107,15 +108,15 @@ fn gbk_declared_in_http_header_only() {
         std::str::from_utf8(&body).is_err(),
         "the body really is GBK"
     );
-    let r = extract_page(&body, Some(&url), ct.as_deref());
-    assert_eq!(values(&r), reference());
-    let cs = r.charset.clone().unwrap();
+    let p = parse_page(&body, Some(&url), ct.as_deref());
+    assert_eq!(p.lines, reference());
+    let cs = p.charset.clone();
     assert_eq!((cs.name.as_str(), cs.source.as_str()), ("GBK", "header"));
-    assert_eq!(r.source, url);
+    assert_eq!(p.url.as_deref(), Some(url.as_str()));
     // The same bytes without the header still decode (detection), same cells.
     let (_, body2) = get(&url);
-    let r2 = extract_page(&body2, Some(&url), None);
-    assert_eq!(values(&r2), reference());
+    let p2 = parse_page(&body2, Some(&url), None);
+    assert_eq!(p2.lines, reference());
 }
 
 #[test]

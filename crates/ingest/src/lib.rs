@@ -1,10 +1,18 @@
-//! # nianbao-ingest: one entry point for every input
+//! # nianbao-ingest: one entry point for every input, one assembly step
 //!
 //! Bytes plus what is known about them ([`InputHint`]: a path or URL, an HTTP content type)
-//! are routed to a reader by their content first (PDF, OOXML and OLE magic bytes, HTML
-//! markup), then by the name's extension, and finally treated as text: HTML pages go to
-//! `nianbao-html`, attachments to `nianbao-documents`, everything else is decoded, normalised
-//! and split into lines for the aligner. Every reader ends in the same aligner.
+//! are routed to a reader ([`route`]) by their content first (PDF, OOXML and OLE magic bytes,
+//! image signatures, HTML markup), then by the name's type
+//! ([`nianbao_text::filetypes`]), and finally treated as text. Every reader returns a
+//! [`Document`] (lines, page metadata, provenance; [`read`]), and one step, [`assemble`], turns
+//! any document into reports: the aligner, the fallbacks and the report-level judgements.
+//!
+//! ```text
+//! bytes ─ route ─┬─ read_text ─────┐
+//!                ├─ read_html ─────┤
+//!                ├─ read_document ─┼─ Document ─ assemble ─ Vec<Report>
+//!                └─ read_image ────┘
+//! ```
 //!
 //! ```
 //! use nianbao_ingest::{extract_bytes, InputHint};
@@ -13,7 +21,14 @@
 //! assert_eq!(reports[0].format.as_str(), "gb2021");
 //! ```
 
-use nianbao_extract::{CharsetInfo, Report};
+pub mod assemble;
+pub mod document;
+pub mod read;
+
+pub use assemble::assemble;
+pub use document::{Document, PageContext, Pages, Part, Reader};
+use nianbao_extract::Report;
+use nianbao_text::filetypes::{self, FileType};
 
 /// What is known about an input besides its bytes.
 #[derive(Debug, Clone, Default)]
@@ -35,7 +50,7 @@ impl InputHint {
         }
     }
 
-    fn charset(&self) -> Option<&str> {
+    pub(crate) fn charset(&self) -> Option<&str> {
         let ct = self.content_type.as_deref()?;
         ct.split(';').find_map(|p| {
             p.trim()
@@ -44,19 +59,10 @@ impl InputHint {
         })
     }
 
-    fn url(&self) -> Option<&str> {
+    pub(crate) fn url(&self) -> Option<&str> {
         let s = self.source.as_str();
         (s.starts_with("http://") || s.starts_with("https://") || s.starts_with("file://"))
             .then_some(s)
-    }
-
-    fn extension(&self) -> String {
-        let path = self.source.split(['?', '#']).next().unwrap_or("");
-        path.rsplit('/')
-            .next()
-            .and_then(|n| n.rsplit_once('.'))
-            .map(|(_, e)| e.to_ascii_lowercase())
-            .unwrap_or_default()
     }
 }
 
@@ -88,80 +94,69 @@ pub enum Route {
     Html,
     /// A PDF or Office attachment.
     Document,
+    /// An image.
+    Image,
     /// Plain text (any of the flattened shapes).
     Text,
 }
 
-/// Decide the reader: content first, then content type, then extension.
+/// Signatures of image files.
+fn is_image(bytes: &[u8]) -> bool {
+    const MAGIC: &[&[u8]] = &[b"\x89PNG", b"\xFF\xD8\xFF", b"GIF8", b"II*\0", b"MM\0*"];
+    MAGIC.iter().any(|m| bytes.starts_with(m))
+        || (bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP"))
+}
+
+/// Decide the reader: content first, then content type, then the name's type.
 pub fn route(bytes: &[u8], hint: &InputHint) -> Route {
     if nianbao_documents::sniff(bytes, Some(&hint.source)).is_some() {
         return Route::Document;
     }
-    let ext = hint.extension();
+    if is_image(bytes) {
+        return Route::Image;
+    }
+    let kind = filetypes::file_type(&hint.source);
     let ct = hint
         .content_type
         .as_deref()
         .unwrap_or("")
         .to_ascii_lowercase();
-    if matches!(ext.as_str(), "txt" | "md" | "csv") {
+    if kind == Some(FileType::Text) {
         return Route::Text;
     }
-    if ct.contains("html")
-        || matches!(
-            ext.as_str(),
-            "html" | "htm" | "shtml" | "xhtml" | "jsp" | "php" | "asp" | "aspx"
-        )
-        || nianbao_html::looks_like_html(bytes)
-    {
+    if ct.contains("html") || kind == Some(FileType::Page) || nianbao_html::looks_like_html(bytes) {
         return Route::Html;
     }
     Route::Text
 }
 
-/// Extract every report from one input. Never panics; unreadable input is an error.
-pub fn extract_bytes(bytes: &[u8], hint: &InputHint) -> Result<Vec<Report>, IngestError> {
+/// Read an input into a [`Document`] with the reader [`route`] chooses.
+pub fn read(bytes: &[u8], hint: &InputHint) -> Result<Document, IngestError> {
     match route(bytes, hint) {
-        Route::Document => nianbao_documents::extract_document(bytes, &hint.source).map_err(|e| {
-            IngestError::Malformed {
-                source_name: hint.source.clone(),
-                reason: e.to_string(),
-            }
-        }),
-        Route::Html => {
-            let mut r = nianbao_html::extract_page(bytes, hint.url(), hint.charset());
-            r.source = hint.source.clone();
-            Ok(vec![r])
-        }
-        Route::Text => {
-            let d = nianbao_text::decode(bytes, hint.charset());
-            if d.text.trim().is_empty() {
-                return Err(IngestError::Unsupported {
-                    source_name: hint.source.clone(),
-                    reason: "empty input".into(),
-                });
-            }
-            let mut r = nianbao_extract::extract_text(&d.text, &hint.source);
-            r.charset = Some(CharsetInfo {
-                name: d.charset.to_string(),
-                source: charset_source_name(d.source).into(),
-            });
-            if d.had_errors {
-                r.report_flags.push("decode_errors".into());
-            }
-            Ok(vec![r])
-        }
+        Route::Document => read::read_document(bytes, hint),
+        Route::Html => Ok(read::read_html(bytes, hint)),
+        Route::Image => Ok(read::read_image(bytes, hint)),
+        Route::Text => read::read_text(bytes, hint),
     }
 }
 
-fn charset_source_name(s: nianbao_text::CharsetSource) -> &'static str {
-    use nianbao_text::CharsetSource::*;
-    match s {
-        Header => "header",
-        Bom => "bom",
-        Meta => "meta",
-        Utf8Valid => "utf8_valid",
-        Detected => "detected",
-    }
+/// Extract every report from one input: [`read`], then [`assemble`]. Never panics (a panic
+/// below is caught and returned as an error); unreadable input is an error.
+pub fn extract_bytes(bytes: &[u8], hint: &InputHint) -> Result<Vec<Report>, IngestError> {
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read(bytes, hint).map(|doc| assemble(&doc))
+    }));
+    run.unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_string());
+        Err(IngestError::Malformed {
+            source_name: hint.source.clone(),
+            reason: format!("internal error: {msg}"),
+        })
+    })
 }
 
 #[cfg(test)]

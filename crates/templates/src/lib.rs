@@ -1,16 +1,37 @@
-//! The national table formats as data. The files under `data/templates/` (`common.toml`,
-//! `gb2019.toml`, `gb2021.toml`, `keys.tsv`) are compiled into the binary and parsed once; the
-//! aligner only walks these structures, so the next revision of the national format is a new
-//! data file and a test, not a refactor.
+//! The national table formats as data, and the only place they are defined. Everything the
+//! aligner and the checks know about a format is read from `data/templates/`:
+//!
+//! * `common.toml`: what the formats share: Table 三 columns, start labels and noise words,
+//!   Table 四 groups and columns, the header words of Table 二, the section headings that end
+//!   the tables, and the identities I1-I4 ([`identity`]);
+//! * one file per format (`gb2019.toml`, `gb2021.toml`): its id, the header texts only it
+//!   prints (format detection), Table 二 blocks with column kinds and narrative statements,
+//!   Table 三 rows with label variants and derived rows; it may also override the identities;
+//! * `keys.tsv`: the codebook's Chinese label paths (spec/templates.md appendix A).
+//!
+//! The bundled files are compiled into the binary and checked once ([`bundled`]): a broken file
+//! is an error naming the file and the problem, never an empty or partial format. A directory
+//! with the same layout loads the same way ([`TemplateSet::load_dir`]), so a new national
+//! format is a data file plus its tests.
 //!
 //! ```
-//! let t = nianbao_templates::templates();
-//! assert_eq!(t.len(), 2);
-//! assert_eq!(t[0].keys().len(), 22 + 161 + 15);
+//! let set = nianbao_templates::bundled().expect("bundled templates are valid");
+//! assert_eq!(set.formats().len(), 2);
+//! assert_eq!(set.formats()[0].keys().len(), 22 + 161 + 15);
 //! ```
 
-use serde::Deserialize;
-use std::collections::BTreeMap;
+pub mod identity;
+mod load;
+pub mod model;
+
+pub use identity::{CheckId, Identity, Over};
+pub use load::TemplateError;
+pub use model::{
+    Block, BlockRow, ColumnKind, KeyTable, Narrative, Part4, PerUnitMax, Table3Common, Table3Row,
+    Table4, Template,
+};
+
+use std::path::Path;
 use std::sync::OnceLock;
 
 const COMMON: &str = include_str!("../../../data/templates/common.toml");
@@ -18,238 +39,141 @@ const GB2019: &str = include_str!("../../../data/templates/gb2019.toml");
 const GB2021: &str = include_str!("../../../data/templates/gb2021.toml");
 const KEYS_TSV: &str = include_str!("../../../data/templates/keys.tsv");
 
-/// A row of a Table 二 block.
-#[derive(Debug, Clone, Deserialize)]
-pub struct BlockRow {
-    /// Row key segment, e.g. `rule`.
-    pub key: String,
-    /// Labels in compact form, most specific first.
-    pub labels: Vec<String>,
-    /// English description.
-    #[serde(default)]
-    pub en: String,
-}
-
-/// A block of Table 二 (one item of Article 20).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Block {
-    /// Block id, e.g. `a20_1`.
-    pub id: String,
-    /// Title labels (`第二十条第(一)项`).
-    pub anchor: Vec<String>,
-    /// Column key segments in data order.
-    pub columns: Vec<String>,
-    /// Column header labels as printed.
-    #[serde(default)]
-    pub column_labels: Vec<String>,
-    /// English column descriptions.
-    #[serde(default)]
-    pub column_en: Vec<String>,
-    /// Money columns: column → `wan` (header says 万元) or `cell` (unit only in the cell).
-    #[serde(default)]
-    pub money: BTreeMap<String, String>,
-    /// Rows in template order.
-    pub rows: Vec<BlockRow>,
-}
-
-/// A row of Table 三.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Table3Row {
-    /// Row path, e.g. `result.denied.state_secret`.
-    pub key: String,
-    /// Labels in compact form, most specific first.
-    pub labels: Vec<String>,
-    /// Printed ordinal (`一`, `(一)`, `1`), used to trim the ordinal of the next label off a
-    /// value run in glued text.
-    #[serde(default)]
-    pub ordinal: String,
-    /// True when the format defines the row as the sum of sub-rows (gb2021 （六）).
-    #[serde(default)]
-    pub derived: bool,
-    /// English description.
-    #[serde(default)]
-    pub en: String,
-}
-
-/// Parts of Table 三 shared by both formats.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Table3Common {
-    /// Column key suffixes in data order.
-    pub columns: Vec<String>,
-    /// English column descriptions.
-    pub column_en: Vec<String>,
-    /// Column label paths.
-    pub column_labels: Vec<String>,
-    /// Labels that mark the start of the table.
-    pub start: Vec<String>,
-    /// Group labels and header words that may appear between rows.
-    pub noise: Vec<String>,
-}
-
-/// Table 四: one data row of 15 cells.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Table4Common {
-    /// Key suffixes (`review.upheld`, ...) in data order.
-    pub columns: Vec<String>,
-    /// Labels that mark the start of the table.
-    pub start: Vec<String>,
-    /// Header words printed above the data row.
-    pub header_words: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct Stops {
-    labels: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct CommonFile {
-    table3: Table3Common,
-    table4: Table4Common,
-    stops: Stops,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct Table3Rows {
-    rows: Vec<Table3Row>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct FormatFile {
-    id: String,
-    name: String,
-    markers: Vec<String>,
-    blocks: Vec<Block>,
-    table3: Table3Rows,
-}
-
-/// One national format, ready for the aligner. All labels are in compact form
-/// ([`nianbao_text::compact`] of [`nianbao_text::normalize`]).
+/// A set of formats (the bundled ones, or a directory of data files) with its codebook.
 #[derive(Debug, Clone)]
-pub struct Template {
-    /// `gb2019` or `gb2021`.
-    pub id: String,
-    /// Human-readable name.
-    pub name: String,
-    /// Header texts only this format prints.
-    pub markers: Vec<String>,
-    /// Table 二 blocks.
-    pub blocks: Vec<Block>,
-    /// Table 三 rows in template order.
-    pub t3_rows: Vec<Table3Row>,
-    /// Table 三 shared parts.
-    pub t3: Table3Common,
-    /// Table 四.
-    pub t4: Table4Common,
-    /// Section headings that end the last table.
-    pub stops: Vec<String>,
+pub struct TemplateSet {
+    formats: Vec<Template>,
+    key_infos: Vec<KeyInfo>,
 }
 
-impl Template {
-    /// Every cell key of this format, in table order (the CSV column order).
-    pub fn keys(&self) -> Vec<String> {
-        let mut keys = Vec::new();
-        for b in &self.blocks {
-            for r in &b.rows {
-                for c in &b.columns {
-                    keys.push(format!("t2.{}.{}.{}", b.id, r.key, c));
+impl TemplateSet {
+    /// Build a set from the texts of `common.toml`, the format files (`(file name, text)`,
+    /// in detection order) and optionally `keys.tsv`. Every file is parsed and checked.
+    pub fn from_sources(
+        common: &str,
+        formats: &[(&str, &str)],
+        keys_tsv: Option<&str>,
+    ) -> Result<TemplateSet, TemplateError> {
+        let formats = load::load(common, formats)?;
+        let key_infos = key_infos_of(&formats, keys_tsv.unwrap_or(""));
+        Ok(TemplateSet { formats, key_infos })
+    }
+
+    /// Load a directory laid out like `data/templates/`: `common.toml`, an optional
+    /// `keys.tsv`, and every other `*.toml` file as one format (in file-name order).
+    pub fn load_dir(dir: &Path) -> Result<TemplateSet, TemplateError> {
+        let read = |p: &Path| {
+            std::fs::read_to_string(p).map_err(|source| TemplateError::Io {
+                path: p.display().to_string(),
+                source,
+            })
+        };
+        let common = read(&dir.join("common.toml"))?;
+        let keys = dir.join("keys.tsv");
+        let keys = if keys.exists() {
+            Some(read(&keys)?)
+        } else {
+            None
+        };
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .map_err(|source| TemplateError::Io {
+                path: dir.display().to_string(),
+                source,
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "toml")
+                    && p.file_name().is_some_and(|n| n != "common.toml")
+            })
+            .collect();
+        files.sort();
+        let mut texts = Vec::new();
+        for f in &files {
+            let name = f
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            texts.push((name, read(f)?));
+        }
+        let refs: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        TemplateSet::from_sources(&common, &refs, keys.as_deref())
+    }
+
+    /// The formats, in detection order.
+    pub fn formats(&self) -> &[Template] {
+        &self.formats
+    }
+
+    /// The format with this id.
+    pub fn get(&self, id: &str) -> Option<&Template> {
+        self.formats.iter().find(|t| t.id == id)
+    }
+
+    /// Every key of every format with its formats and Chinese label path: the `keys.tsv`
+    /// entries in file order, then keys of formats that `keys.tsv` does not list.
+    pub fn key_infos(&self) -> &[KeyInfo] {
+        &self.key_infos
+    }
+
+    /// English description of a key, built from the template data (empty when unknown).
+    pub fn describe(&self, key: &str) -> String {
+        for t in &self.formats {
+            for (bi, b) in t.blocks.iter().enumerate() {
+                for (ri, r) in b.rows.iter().enumerate() {
+                    if let Some(ci) = t.keys.t2[bi][ri].iter().position(|k| k == key) {
+                        let ce = b.column_en.get(ci).map(String::as_str).unwrap_or("");
+                        let item = b.id.trim_start_matches("a20_");
+                        return format!("Table 2, Art. 20 item {item}: {}: {ce}", r.en);
+                    }
+                }
+            }
+            for (ri, r) in t.t3_rows.iter().enumerate() {
+                if let Some(ci) = t.keys.t3[ri].iter().position(|k| k == key) {
+                    let ce = t.t3.column_en.get(ci).map(String::as_str).unwrap_or("");
+                    return format!("Table 3 (applications): {}: {ce}", r.en);
+                }
+            }
+            for (gi, g) in t.t4.groups.iter().enumerate() {
+                if let Some(ci) = t.keys.t4[gi].iter().position(|k| k == key) {
+                    let ce = t.t4.columns.get(ci).map(|c| c.en.as_str()).unwrap_or("");
+                    return format!("Table 4 (review and litigation): {}: {ce}", g.en);
                 }
             }
         }
-        for r in &self.t3_rows {
-            for c in &self.t3.columns {
-                keys.push(format!("t3.{}.{}", r.key, c));
-            }
-        }
-        for c in &self.t4.columns {
-            keys.push(format!("t4.{c}"));
-        }
-        keys
+        String::new()
     }
 }
 
-/// Error loading the bundled template data (only possible if the data files are edited).
-#[derive(Debug, thiserror::Error)]
-pub enum TemplateError {
-    /// A TOML file does not parse.
-    #[error("template data {file}: {source}")]
-    Parse {
-        /// The file.
-        file: &'static str,
-        /// The cause.
-        source: toml::de::Error,
-    },
+/// The bundled formats (`data/templates/`, compiled in), parsed and checked once. An error
+/// names the broken file and what is wrong; the binary refuses to start on it.
+pub fn bundled() -> Result<&'static TemplateSet, &'static TemplateError> {
+    static SET: OnceLock<Result<TemplateSet, TemplateError>> = OnceLock::new();
+    SET.get_or_init(|| {
+        TemplateSet::from_sources(
+            COMMON,
+            &[("gb2019.toml", GB2019), ("gb2021.toml", GB2021)],
+            Some(KEYS_TSV),
+        )
+    })
+    .as_ref()
 }
 
-fn prep(s: &str) -> String {
-    nianbao_text::compact(&nianbao_text::normalize(s))
-}
-
-fn prep_all(v: &mut [String]) {
-    for s in v.iter_mut() {
-        *s = prep(s);
-    }
-}
-
-fn load() -> Result<Vec<Template>, TemplateError> {
-    let common: CommonFile = toml::from_str(COMMON).map_err(|source| TemplateError::Parse {
-        file: "common.toml",
-        source,
-    })?;
-    let mut out = Vec::new();
-    for (file, text) in [("gb2019.toml", GB2019), ("gb2021.toml", GB2021)] {
-        let f: FormatFile =
-            toml::from_str(text).map_err(|source| TemplateError::Parse { file, source })?;
-        let mut t = Template {
-            id: f.id,
-            name: f.name,
-            markers: f.markers,
-            blocks: f.blocks,
-            t3_rows: f.table3.rows,
-            t3: common.table3.clone(),
-            t4: common.table4.clone(),
-            stops: common.stops.labels.clone(),
-        };
-        prep_all(&mut t.markers);
-        prep_all(&mut t.stops);
-        prep_all(&mut t.t3.start);
-        prep_all(&mut t.t3.noise);
-        prep_all(&mut t.t4.start);
-        prep_all(&mut t.t4.header_words);
-        for b in &mut t.blocks {
-            prep_all(&mut b.anchor);
-            for r in &mut b.rows {
-                prep_all(&mut r.labels);
-            }
-        }
-        for r in &mut t.t3_rows {
-            prep_all(&mut r.labels);
-            r.ordinal = prep(&r.ordinal);
-        }
-        out.push(t);
-    }
-    Ok(out)
-}
-
-/// The bundled formats, gb2019 first. Empty only if the bundled data is broken, which the
-/// tests of this crate rule out.
+/// The bundled formats, gb2019 first. Empty only when [`bundled`] is an error, which the
+/// binary checks before doing anything else.
 pub fn templates() -> &'static [Template] {
-    static T: OnceLock<Vec<Template>> = OnceLock::new();
-    T.get_or_init(|| load().unwrap_or_default())
+    bundled().map(TemplateSet::formats).unwrap_or(&[])
 }
 
-/// Load the bundled formats, reporting a parse error instead of returning nothing.
-pub fn try_templates() -> Result<Vec<Template>, TemplateError> {
-    load()
-}
-
-/// The template with this id (`gb2019`, `gb2021`).
+/// The bundled template with this id (`gb2019`, `gb2021`).
 pub fn template(id: &str) -> Option<&'static Template> {
     templates().iter().find(|t| t.id == id)
 }
 
-/// One line of the codebook (data/templates/keys.tsv, from spec/templates.md appendix A).
-#[derive(Debug, Clone)]
+/// One line of the codebook.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyInfo {
     /// The canonical key.
     pub key: String,
@@ -259,9 +183,8 @@ pub struct KeyInfo {
     pub label_path: String,
 }
 
-/// Every canonical key with its formats and Chinese label path, in keys.tsv order.
-pub fn key_infos() -> Vec<KeyInfo> {
-    KEYS_TSV
+fn key_infos_of(formats: &[Template], keys_tsv: &str) -> Vec<KeyInfo> {
+    let mut out: Vec<KeyInfo> = keys_tsv
         .lines()
         .skip(1)
         .filter_map(|l| {
@@ -275,55 +198,42 @@ pub fn key_infos() -> Vec<KeyInfo> {
                 label_path,
             })
         })
-        .collect()
+        .collect();
+    let listed: std::collections::HashSet<String> = out.iter().map(|k| k.key.clone()).collect();
+    let mut extra: Vec<KeyInfo> = Vec::new();
+    for t in formats {
+        for (key, path) in load::label_paths(t) {
+            if listed.contains(&key) {
+                continue;
+            }
+            match extra.iter_mut().find(|k| k.key == key) {
+                Some(k) => {
+                    k.formats.push(',');
+                    k.formats.push_str(&t.id);
+                }
+                None => extra.push(KeyInfo {
+                    key,
+                    formats: t.id.clone(),
+                    label_path: path,
+                }),
+            }
+        }
+    }
+    out.extend(extra);
+    out
 }
 
-/// English description of a key, built from the template data.
+/// Every canonical key of the bundled formats with its formats and Chinese label path.
+pub fn key_infos() -> Vec<KeyInfo> {
+    match bundled() {
+        Ok(s) => s.key_infos().to_vec(),
+        Err(_) => key_infos_of(&[], KEYS_TSV),
+    }
+}
+
+/// English description of a key of the bundled formats.
 pub fn describe(key: &str) -> String {
-    for t in templates() {
-        for b in &t.blocks {
-            for r in &b.rows {
-                for (i, c) in b.columns.iter().enumerate() {
-                    if key == format!("t2.{}.{}.{}", b.id, r.key, c) {
-                        let ce = b.column_en.get(i).cloned().unwrap_or_default();
-                        return format!(
-                            "Table 2, Art. 20 item {}: {}: {}",
-                            b.id.trim_start_matches("a20_"),
-                            r.en,
-                            ce
-                        );
-                    }
-                }
-            }
-        }
-        for r in &t.t3_rows {
-            for (i, c) in t.t3.columns.iter().enumerate() {
-                if key == format!("t3.{}.{}", r.key, c) {
-                    let ce = t.t3.column_en.get(i).cloned().unwrap_or_default();
-                    return format!("Table 3 (applications): {}: {}", r.en, ce);
-                }
-            }
-        }
-    }
-    if let Some(rest) = key.strip_prefix("t4.") {
-        let mut parts = rest.split('.');
-        let g = match parts.next() {
-            Some("review") => "administrative review",
-            Some("suit_direct") => "lawsuits without prior review",
-            Some("suit_after_review") => "lawsuits after review",
-            _ => "",
-        };
-        let c = match parts.next() {
-            Some("upheld") => "upheld",
-            Some("corrected") => "corrected",
-            Some("other") => "other outcome",
-            Some("pending") => "pending",
-            Some("total") => "total",
-            _ => "",
-        };
-        return format!("Table 4 (review and litigation): {g}: {c}");
-    }
-    String::new()
+    bundled().map(|s| s.describe(key)).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -332,10 +242,16 @@ mod tests {
 
     #[test]
     fn bundled_data_parses_and_matches_keys_tsv() {
-        let ts = try_templates().expect("bundled templates parse");
-        let infos = key_infos();
+        let set = bundled().expect("bundled templates are valid");
+        let ts = set.formats();
+        let infos = key_infos_of(&[], KEYS_TSV);
         assert_eq!(infos.len(), 226);
-        for t in &ts {
+        assert_eq!(
+            set.key_infos().len(),
+            226,
+            "every bundled key is in keys.tsv"
+        );
+        for t in ts {
             let keys = t.keys();
             for k in &keys {
                 let info = infos.iter().find(|i| &i.key == k);
@@ -349,9 +265,33 @@ mod tests {
     }
 
     #[test]
-    fn labels_are_compacted() {
+    fn labels_are_compacted_and_descriptions_built() {
         let t = template("gb2019").expect("gb2019");
         assert_eq!(t.blocks[0].anchor[0], "第二十条第(一)项");
         assert!(describe("t3.new_received.total").contains("new applications"));
+        assert_eq!(
+            describe("t4.suit_direct.pending"),
+            "Table 4 (review and litigation): lawsuits without prior review: pending"
+        );
+        assert_eq!(
+            describe("t2.a20_5.license.change"),
+            "Table 2, Art. 20 item 5: administrative licensing: change this year (signed)"
+        );
+    }
+
+    #[test]
+    fn identities_and_kinds_come_from_the_data() {
+        let t = template("gb2021").expect("gb2021");
+        let ids: Vec<&str> = t.identities.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["I1", "I2", "I3", "I4"]);
+        let i3 = &t.identities[2];
+        assert_eq!(i3.over, Over::T3Columns);
+        // Every result row but the total, including （六） and its three parts.
+        assert_eq!(i3.rhs.len(), 22);
+        let other = t.t3_row("result.other.total").expect("row");
+        assert_eq!(t.t3_rows[other].parts.len(), 3);
+        let t19 = template("gb2019").expect("gb2019");
+        assert_eq!(t19.blocks[1].kinds[1], ColumnKind::Signed);
+        assert_eq!(t19.blocks[4].kinds[1], ColumnKind::MoneyCell);
     }
 }

@@ -101,25 +101,35 @@ struct GState<'d> {
     rise: f32,
 }
 
-/// Interpret one page. `res` is the page's resource dictionary.
+/// Fonts read so far by dictionary address. Pages of one document share their fonts, so one
+/// cache serves the whole document: a font (and its ToUnicode CMap) is parsed once, not once
+/// per page.
+pub(crate) type FontCache<'d> = HashMap<usize, Rc<Font<'d>>>;
+
+fn unmapped_total(fonts: &FontCache) -> u32 {
+    fonts.values().map(|f| *f.unmapped.borrow()).sum()
+}
+
+/// Interpret one page. `res` is the page's resource dictionary; `fonts` the document's fonts.
 pub(crate) fn interpret_page<'d>(
     doc: &'d Document,
     content: &[u8],
     res: Option<&'d Dictionary>,
     limits: &'d Limits,
+    fonts: &mut FontCache<'d>,
 ) -> Result<PageItems, String> {
     let mut items = PageItems::default();
+    let before = unmapped_total(fonts);
     let mut ctx = Ctx {
         doc,
         limits,
         items: &mut items,
         ops: 0,
-        fonts: HashMap::new(),
+        fonts,
     };
     ctx.run(content, res, Matrix::IDENTITY, 0)?;
-    let unmapped: u32 = ctx.fonts.values().map(|f| *f.unmapped.borrow()).sum();
-    drop(ctx);
-    items.unmapped = unmapped;
+    let after = unmapped_total(ctx.fonts);
+    items.unmapped = after.saturating_sub(before);
     Ok(items)
 }
 
@@ -128,8 +138,8 @@ struct Ctx<'d, 'i> {
     limits: &'d Limits,
     items: &'i mut PageItems,
     ops: usize,
-    /// Fonts by dictionary address, shared across forms of the page.
-    fonts: HashMap<usize, Rc<Font<'d>>>,
+    /// Fonts by dictionary address, shared across the pages and forms of the document.
+    fonts: &'i mut FontCache<'d>,
 }
 
 impl<'d> Ctx<'d, '_> {

@@ -68,8 +68,9 @@ pub(crate) fn read_pdf(bytes: &[u8]) -> Result<DocumentLines, DocError> {
     let mut outs: Vec<(u32, PageOut)> = Vec::new();
     let mut warnings = Vec::new();
     let mut carried: layout::Columns = None;
+    let mut fonts = content::FontCache::new();
     for (&num, &id) in pages.iter().take(limits.max_pages) {
-        match read_page(&doc, id, &limits, &mut carried) {
+        match read_page(&doc, id, &limits, &mut carried, &mut fonts) {
             Ok(p) => outs.push((num, p)),
             Err(e) => warnings.push(format!("page {num}: {e}")),
         }
@@ -125,18 +126,19 @@ pub(crate) fn read_pdf(bytes: &[u8]) -> Result<DocumentLines, DocError> {
     })
 }
 
-fn read_page(
-    doc: &Document,
+fn read_page<'d>(
+    doc: &'d Document,
     id: lopdf::ObjectId,
-    limits: &Limits,
+    limits: &'d Limits,
     carried: &mut layout::Columns,
+    fonts: &mut content::FontCache<'d>,
 ) -> Result<PageOut, String> {
     let (left, bottom, right, top) = page_box(doc, id);
     let content = doc
         .get_page_content_with_limit(id, limits.max_stream_bytes)
         .map_err(|e| e.to_string())?;
     let res = page_resources(doc, id);
-    let items = content::interpret_page(doc, &content, res, limits)?;
+    let items = content::interpret_page(doc, &content, res, limits, fonts)?;
     let chars: usize = items
         .glyphs
         .iter()

@@ -1,7 +1,6 @@
-//! Shared helpers for the integration tests: fixture loading and truth comparison.
+//! Shared helpers for the integration tests: fixture loading.
 #![allow(dead_code)]
 
-use nianbao_extract::{Report, Value};
 use std::path::PathBuf;
 
 pub fn fixture_dir() -> PathBuf {
@@ -14,32 +13,6 @@ pub fn fixture(name: &str) -> Vec<u8> {
 
 pub fn sidecar(name: &str) -> serde_json::Value {
     serde_json::from_slice(&fixture(name)).unwrap()
-}
-
-/// Keys whose value in the report differs from the truth, with both values.
-pub fn truth_mismatches(r: &Report, truth: &serde_json::Value) -> Vec<String> {
-    let mut bad = Vec::new();
-    for (k, want) in truth.as_object().unwrap() {
-        let want = want.as_f64().unwrap();
-        let got = r.cells.get(k).copied().flatten();
-        let ok = match got {
-            Some(Value::Int(i)) => (i as f64 - want).abs() < 1e-9,
-            Some(Value::Dec(d)) => (d - want).abs() < 1e-6,
-            None => false,
-        };
-        if !ok {
-            bad.push(format!("{k}: want {want}, got {got:?}"));
-        }
-    }
-    bad
-}
-
-/// Non-null cells of a report, for comparing two reports.
-pub fn values(r: &Report) -> Vec<(String, String)> {
-    r.cells
-        .iter()
-        .filter_map(|(k, v)| v.map(|v| (k.clone(), v.to_string())))
-        .collect()
 }
 
 pub fn gbk(s: &str) -> Vec<u8> {

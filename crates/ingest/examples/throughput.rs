@@ -1,4 +1,4 @@
-//! Throughput of `extract_page` on one core: `throughput SECONDS FILE...`.
+//! Throughput of `extract_bytes` (read + assemble) on pages, one core: `throughput SECONDS FILE...`.
 //! Prints one JSON line: pages, bytes, seconds, pages/s, MB/s. Used by
 //! `benches/compare_trafilatura.py` to measure side by side with trafilatura.
 
@@ -16,21 +16,18 @@ fn main() {
         eprintln!("usage: throughput SECONDS FILE...");
         std::process::exit(2);
     }
+    let hint = nianbao_ingest::InputHint::file("https://example.gov.cn/a/t.htm");
     // Warm-up: lazy statics (OpenCC dictionaries, selectors, regexes).
     for p in &pages {
-        std::hint::black_box(nianbao_html::extract_page(
-            p,
-            Some("https://example.gov.cn/a/t.htm"),
-            None,
-        ));
+        let _ = std::hint::black_box(nianbao_ingest::extract_bytes(p, &hint));
     }
     let budget = Duration::from_secs_f64(secs);
     let start = Instant::now();
     let (mut n, mut bytes) = (0u64, 0u64);
     while start.elapsed() < budget {
         for p in &pages {
-            let r = nianbao_html::extract_page(p, Some("https://example.gov.cn/a/t.htm"), None);
-            std::hint::black_box(r);
+            let r = nianbao_ingest::extract_bytes(p, &hint);
+            let _ = std::hint::black_box(r);
             n += 1;
             bytes += p.len() as u64;
         }

@@ -8,11 +8,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let truth: serde_json::Value = serde_json::from_slice(&std::fs::read(truth)?)?;
     let truth = truth["truth"].as_object().cloned().unwrap_or_default();
     let bytes = std::fs::read(file)?;
-    let report = if file.ends_with(".txt") {
-        nianbao_extract::extract_text(&String::from_utf8_lossy(&bytes), file)
-    } else {
-        nianbao_documents::extract_document(&bytes, file)?.remove(0)
-    };
+    let report =
+        nianbao_ingest::extract_bytes(&bytes, &nianbao_ingest::InputHint::file(file))?.remove(0);
     let misses: Vec<String> = truth
         .iter()
         .filter(|(k, v)| {

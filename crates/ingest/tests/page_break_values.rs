@@ -2,7 +2,7 @@
 //! `tests/fixtures/documents/009-text.pdf` (dev/009 printed as text by LibreOffice) must give
 //! every truth value of `data/samples/009.json`.
 
-use nianbao_documents::extract_document;
+use nianbao_ingest::{extract_bytes, InputHint};
 use std::path::PathBuf;
 
 #[test]
@@ -13,7 +13,8 @@ fn values_in_the_margin_after_a_page_break_are_kept() {
     let truth: serde_json::Value =
         serde_json::from_slice(&std::fs::read(root.join("data/samples/009.json")).expect("truth"))
             .expect("json");
-    let reports = extract_document(&bytes, &path.display().to_string()).expect("extract");
+    let reports =
+        extract_bytes(&bytes, &InputHint::file(path.display().to_string())).expect("extract");
     let r = &reports[0];
     let mut misses = Vec::new();
     for (k, want) in truth["truth"].as_object().expect("truth") {

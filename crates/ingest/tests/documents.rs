@@ -1,8 +1,10 @@
 //! In-repo fixtures made with LibreOffice from `tests/fixtures/documents/006.html` (see the
 //! README there): the same report as PDF, DOCX, XLSX (and DOC, XLS, ODS) must give the cells
-//! of `006.json`'s truth; the rasterised PDF must give an `image_only` report.
+//! of `006.json`'s truth through read + assemble; the rasterised PDF must give an `image_only`
+//! report; an unreadable WPS file a report flagged `unsupported_format`.
 
-use nianbao_documents::{extract_document, read_document, sniff, DocKind};
+use nianbao_documents::{read_document, sniff, DocKind};
+use nianbao_ingest::{extract_bytes, InputHint};
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> (Vec<u8>, String) {
@@ -22,7 +24,7 @@ fn truth() -> serde_json::Map<String, serde_json::Value> {
 fn check(name: &str, kind: DocKind) {
     let (bytes, path) = fixture(name);
     assert_eq!(sniff(&bytes, Some(&path)), Some(kind), "{name}");
-    let reports = extract_document(&bytes, &path).expect("extract");
+    let reports = extract_bytes(&bytes, &InputHint::file(path.clone())).expect("extract");
     assert_eq!(reports.len(), 1, "{name}: one report");
     let r = &reports[0];
     let prov = r.provenance.as_ref().expect("provenance");
@@ -86,7 +88,6 @@ fn ods_fixture_matches_truth() {
     check("006.ods", DocKind::Ods);
 }
 
-#[cfg(feature = "legacy-doc")]
 #[test]
 fn doc_fixture_matches_truth() {
     check("006.doc", DocKind::Doc);
@@ -97,7 +98,7 @@ fn pdf_fixture_pages_and_provenance() {
     let (bytes, path) = fixture("006.pdf");
     let doc = read_document(&bytes, DocKind::Pdf).expect("read");
     assert_eq!(doc.page_count, Some(6));
-    let reports = extract_document(&bytes, &path).expect("extract");
+    let reports = extract_bytes(&bytes, &InputHint::file(path.clone())).expect("extract");
     let tables = &reports[0].provenance.as_ref().expect("prov")["pages"]["tables"];
     // Table 二 on pages 3-4, table 三 split over pages 4-5 (joined), table 四 on page 5.
     assert_eq!(tables["0"], serde_json::json!([3, 4]));
@@ -112,7 +113,7 @@ fn scanned_pdf_is_flagged_image_only() {
     assert!(doc.image_only);
     assert_eq!(doc.page_count, Some(3));
     assert_eq!(doc.image_pages, vec![1, 2, 3]);
-    let reports = extract_document(&bytes, &path).expect("extract");
+    let reports = extract_bytes(&bytes, &InputHint::file(path.clone())).expect("extract");
     assert_eq!(reports.len(), 1);
     let r = &reports[0];
     assert!(
@@ -124,4 +125,18 @@ fn scanned_pdf_is_flagged_image_only() {
     let prov = r.provenance.as_ref().expect("prov");
     assert_eq!(prov["pages"]["count"], 3);
     assert_eq!(prov["pages"]["image_pages"], serde_json::json!([1, 2, 3]));
+}
+
+#[test]
+fn unreadable_wps_is_flagged_unsupported() {
+    // An OLE file without a WordDocument stream, named .wps.
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.extend([0u8; 600]);
+    let reports = extract_bytes(&ole, &InputHint::file("report.wps")).expect("a flagged report");
+    assert_eq!(reports.len(), 1);
+    assert!(reports[0]
+        .report_flags
+        .iter()
+        .any(|f| f == "unsupported_format"));
+    assert_eq!(reports[0].provenance.as_ref().expect("prov")["kind"], "wps");
 }

@@ -1,10 +1,10 @@
-//! Print what the reader makes of a page: metadata, content lines and the report JSON.
-//! `cargo run -p nianbao-html --example dump -- page.html [url] [charset]`
+//! Print what the reader makes of a page: metadata, attachments, images and content lines.
+//! `cargo run -p nianbao-html --example dump_page -- page.html [url] [charset]`
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let Some(path) = args.get(1) else {
-        eprintln!("usage: dump PAGE.html [URL] [CHARSET]");
+        eprintln!("usage: dump_page PAGE.html [URL] [CHARSET]");
         std::process::exit(2);
     };
     let bytes = match std::fs::read(path) {
@@ -30,6 +30,4 @@ fn main() {
     for l in &page.lines {
         println!("{:?} {:?}", l.table, l.cells);
     }
-    let r = nianbao_html::extract_page(&bytes, url, cs);
-    println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
 }
