@@ -25,6 +25,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cells;
 pub mod decode;
 pub mod rules;
 pub mod tesseract;
@@ -96,6 +97,7 @@ impl Tesseract {
             (img, 1)
         };
         let mut words = self.recognise(&img)?;
+        self.reread_numbers(&img, &rules, scale, &mut words);
         if scale > 1 {
             for w in &mut words {
                 w.left /= scale;
@@ -110,6 +112,69 @@ impl Tesseract {
             words,
             rules,
         })
+    }
+
+    /// The second reading of closed grid cells ([`cells`]); `img` is the image recognised,
+    /// `scale` times the pixels `rules` are in. A failed run leaves the page reading alone.
+    fn reread_numbers(&self, img: &GrayImage, rules: &[Rule], scale: u32, words: &mut Vec<Word>) {
+        let grid: Vec<cells::Cell> = cells::closed_cells(rules)
+            .into_iter()
+            .map(|c| cells::Cell {
+                x0: c.x0 * scale,
+                y0: c.y0 * scale,
+                x1: c.x1 * scale,
+                y1: c.y1 * scale,
+            })
+            .collect();
+        let (kept, crops): (Vec<cells::Cell>, Vec<GrayImage>) = grid
+            .iter()
+            .filter_map(|c| cells::crop(img, c).map(|i| (*c, i)))
+            .unzip();
+        let Ok(read) = self.recognise_numbers(&crops) else {
+            return;
+        };
+        let texts = self.recognise_cells(&crops).unwrap_or_default();
+        let offset = |c: &cells::Cell, w: &Word| Word {
+            left: (c.x0 + cells::INSET + w.left).saturating_sub(cells::MARGIN),
+            top: (c.y0 + cells::INSET + w.top).saturating_sub(cells::MARGIN),
+            ..w.clone()
+        };
+        let labels: Vec<Vec<Word>> = kept
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                texts
+                    .get(i)
+                    .map(|ws| ws.iter().map(|w| offset(c, w)).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let numbers: Vec<Option<Word>> = kept
+            .iter()
+            .zip(&read)
+            .map(|(c, ws)| {
+                let text: String = ws.iter().map(|w| w.text.as_str()).collect();
+                let conf = ws.iter().map(|w| w.conf).fold(f32::MAX, f32::min);
+                (cells::is_number(&text) && conf >= 60.0).then(|| {
+                    let left = ws.iter().map(|w| w.left).min().unwrap_or(0);
+                    let top = ws.iter().map(|w| w.top).min().unwrap_or(0);
+                    let right = ws.iter().map(|w| w.left + w.width).max().unwrap_or(0);
+                    let bottom = ws.iter().map(|w| w.top + w.height).max().unwrap_or(0);
+                    // Crop offsets: the cell inset and the white margin (see cells::crop).
+                    let ox = (c.x0 + cells::INSET).saturating_sub(cells::MARGIN);
+                    let oy = (c.y0 + cells::INSET).saturating_sub(cells::MARGIN);
+                    Word {
+                        text,
+                        left: ox + left,
+                        top: oy + top,
+                        width: right.saturating_sub(left).max(1),
+                        height: bottom.saturating_sub(top).max(1),
+                        conf,
+                    }
+                })
+            })
+            .collect();
+        cells::merge(words, &kept, &numbers, &labels);
     }
 
     /// Decode image file bytes (PNG, JPEG, ...) under the pixel cap and recognise them.

@@ -34,6 +34,8 @@ pub struct Word {
 #[derive(Debug, Clone)]
 pub struct Tesseract {
     program: PathBuf,
+    /// The model for the second reading of number cells (`eng` when installed).
+    number_lang: &'static str,
     /// Page segmentation mode (`--psm`).
     pub psm: u8,
     /// Limits on time.
@@ -47,17 +49,19 @@ fn on_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn has_model(program: &Path) -> bool {
+fn models(program: &Path) -> Vec<String> {
     Command::new(program)
         .arg("--list-langs")
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
-        .is_ok_and(|o| {
+        .map(|o| {
             String::from_utf8_lossy(&o.stdout)
                 .lines()
-                .any(|l| l.trim() == LANG)
+                .map(|l| l.trim().to_string())
+                .collect()
         })
+        .unwrap_or_default()
 }
 
 impl Tesseract {
@@ -78,8 +82,15 @@ impl Tesseract {
                     .ok()
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(6);
-                has_model(&program).then(|| Tesseract {
+                let models = models(&program);
+                let number_lang = if models.iter().any(|m| m == "eng") {
+                    "eng"
+                } else {
+                    LANG
+                };
+                models.iter().any(|m| m == LANG).then(|| Tesseract {
                     program,
+                    number_lang,
                     psm,
                     limits: Limits::default(),
                 })
@@ -87,18 +98,54 @@ impl Tesseract {
             .as_ref()
     }
 
-    /// Run tesseract on an image; words with non-empty text, in reading order.
+    /// Run tesseract on an image with the [`LANG`] model; words with non-empty text, in
+    /// reading order.
     pub fn recognise(&self, img: &GrayImage) -> Result<Vec<Word>, OcrError> {
+        let pages = self.run(std::slice::from_ref(img), LANG, self.psm)?;
+        Ok(pages.into_iter().next().unwrap_or_default())
+    }
+
+    /// Read small images (table cells) each as one line of numbers, in one tesseract run.
+    pub fn recognise_numbers(&self, imgs: &[GrayImage]) -> Result<Vec<Vec<Word>>, OcrError> {
+        if imgs.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.run(imgs, self.number_lang, 7)
+    }
+
+    /// Read small images (table cells) each as a block of Chinese text, in one run.
+    pub fn recognise_cells(&self, imgs: &[GrayImage]) -> Result<Vec<Vec<Word>>, OcrError> {
+        if imgs.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.run(imgs, LANG, 6)
+    }
+
+    /// One tesseract run over `imgs` (a list file when there are several); the words of
+    /// each image.
+    fn run(&self, imgs: &[GrayImage], lang: &str, psm: u8) -> Result<Vec<Vec<Word>>, OcrError> {
         let err = |e: &dyn std::fmt::Display| OcrError::Tesseract(e.to_string());
         let dir = tempfile::tempdir().map_err(|e| err(&e))?;
-        let input = dir.path().join("page.pgm");
-        img.save_with_format(&input, image::ImageFormat::Pnm)
-            .map_err(|e| err(&e))?;
+        let mut list = String::new();
+        for (i, img) in imgs.iter().enumerate() {
+            let path = dir.path().join(format!("i{i}.pgm"));
+            img.save_with_format(&path, image::ImageFormat::Pnm)
+                .map_err(|e| err(&e))?;
+            list.push_str(&path.to_string_lossy());
+            list.push('\n');
+        }
+        let input = if imgs.len() == 1 {
+            dir.path().join("i0.pgm")
+        } else {
+            let p = dir.path().join("list.txt");
+            std::fs::write(&p, list).map_err(|e| err(&e))?;
+            p
+        };
         let base = dir.path().join("out");
         let mut child = Command::new(&self.program)
             .arg(&input)
             .arg(&base)
-            .args(["-l", LANG, "--psm", &self.psm.to_string(), "tsv"])
+            .args(["-l", lang, "--psm", &psm.to_string(), "tsv"])
             // One thread per run: callers parallelise over pages, and OpenMP threads on a
             // busy machine only slow it down.
             .env("OMP_THREAD_LIMIT", "1")
@@ -126,12 +173,23 @@ impl Tesseract {
             return Err(err(&status));
         }
         let tsv = std::fs::read(base.with_extension("tsv")).map_err(|e| err(&e))?;
-        Ok(parse_tsv(&String::from_utf8_lossy(&tsv)))
+        let mut out = vec![Vec::new(); imgs.len()];
+        for (page, w) in parse_tsv_pages(&String::from_utf8_lossy(&tsv)) {
+            if let Some(v) = (page as usize).checked_sub(1).and_then(|i| out.get_mut(i)) {
+                v.push(w);
+            }
+        }
+        Ok(out)
     }
 }
 
 /// Words (level 5 rows) of tesseract's TSV output.
 pub fn parse_tsv(tsv: &str) -> Vec<Word> {
+    parse_tsv_pages(tsv).into_iter().map(|(_, w)| w).collect()
+}
+
+/// Words of tesseract's TSV output with their 1-based page (image) number.
+pub fn parse_tsv_pages(tsv: &str) -> Vec<(u32, Word)> {
     tsv.lines()
         .filter_map(|line| {
             let f: Vec<&str> = line.split('\t').collect();
@@ -143,14 +201,17 @@ pub fn parse_tsv(tsv: &str) -> Vec<Word> {
                 return None;
             }
             let n = |i: usize| f[i].trim().parse::<u32>().ok();
-            Some(Word {
-                text: text.to_string(),
-                left: n(6)?,
-                top: n(7)?,
-                width: n(8)?,
-                height: n(9)?,
-                conf: f[10].trim().parse().unwrap_or(0.0),
-            })
+            Some((
+                n(1)?,
+                Word {
+                    text: text.to_string(),
+                    left: n(6)?,
+                    top: n(7)?,
+                    width: n(8)?,
+                    height: n(9)?,
+                    conf: f[10].trim().parse().unwrap_or(0.0),
+                },
+            ))
         })
         .collect()
 }
