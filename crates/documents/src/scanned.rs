@@ -30,6 +30,8 @@ pub enum ImageData {
         data: Vec<u8>,
         /// The `K` parameter.
         k: i64,
+        /// The `BlackIs1` parameter.
+        black_is_1: bool,
     },
 }
 

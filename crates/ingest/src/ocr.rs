@@ -104,7 +104,11 @@ fn decode_page_image(img: &PageImage, tess: &Tesseract) -> Result<OcrPage, OcrEr
             };
             from_raw(data, w, h, layout, img.bits, img.inverted, limits)?
         }
-        ImageData::Ccitt { data, k } => from_ccitt(data, w, h, *k, img.inverted, limits)?,
+        ImageData::Ccitt {
+            data,
+            k,
+            black_is_1,
+        } => from_ccitt(data, w, h, *k, img.inverted != *black_is_1, limits)?,
     };
     tess.read_gray(gray, limits)
 }

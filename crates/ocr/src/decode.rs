@@ -156,8 +156,9 @@ pub fn from_raw(
     Ok(out)
 }
 
-/// Pixels of a CCITTFaxDecode stream: `k` < 0 is Group 4, otherwise Group 3. The coding
-/// itself says which runs are black; `inverted` is an image `/Decode [1 0]`.
+/// Pixels of a CCITTFaxDecode stream: `k` < 0 is Group 4, otherwise Group 3. `inverted`
+/// swaps black and white: the stream's `/BlackIs1 true`, or an image `/Decode [1 0]` (both
+/// together cancel out).
 pub fn from_ccitt(
     data: &[u8],
     width: u32,

@@ -114,12 +114,16 @@ pub(crate) fn page_images(
                 ImageData::Encoded(img.content.to_vec())
             }
             Some(b"CCITTFaxDecode" | b"CCF") if fs.len() == 1 => {
-                let k = last_parms(&doc, dict)
-                    .and_then(|p| int(&doc, p, b"K"))
-                    .unwrap_or(0);
+                let parms = last_parms(&doc, dict);
+                let k = parms.and_then(|p| int(&doc, p, b"K")).unwrap_or(0);
+                let black_is_1 = parms
+                    .and_then(|p| fonts::get(&doc, p, b"BlackIs1"))
+                    .and_then(|o| o.as_bool().ok())
+                    .unwrap_or(false);
                 ImageData::Ccitt {
                     data: img.content.to_vec(),
                     k,
+                    black_is_1,
                 }
             }
             Some(b"JPXDecode" | b"JBIG2Decode") => {
