@@ -98,7 +98,7 @@ async fn a_report_table_posted_as_an_image_is_crawled_to_cells() {
             if cell.is_some_and(|c| !c.get("flags").cloned().unwrap_or_default().is_empty()) {
                 flagged += 1;
             }
-        } else if value == v.to_string() {
+        } else if value.parse::<f64>().ok() == v.as_f64() {
             exact += 1;
         } else {
             wrong.push(format!("{k}: {value} (truth {v})"));

@@ -96,7 +96,7 @@ pub fn find_rules(img: &GrayImage) -> Vec<Rule> {
     for (y0, y1, x0, x1) in join(runs(h, w, min_h, |y, x| ink(x, y)), max_thick) {
         out.push(Rule { x0, y0, x1, y1 });
     }
-    for (x0, x1, y0, y1) in join(runs(w, h, min_v, |x, y| ink(x, y)), max_thick) {
+    for (x0, x1, y0, y1) in join(runs(w, h, min_v, ink), max_thick) {
         out.push(Rule { x0, y0, x1, y1 });
     }
     out
