@@ -52,6 +52,7 @@
 mod docx;
 mod legacy;
 mod pdf;
+pub mod placed;
 pub mod scanned;
 mod sheets;
 mod sniff;
@@ -183,7 +184,7 @@ impl DocumentLines {
     }
 }
 
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     p.downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| p.downcast_ref::<String>().cloned())

@@ -133,6 +133,8 @@ flags! {
         DroppedBlank = "dropped_blank", "空白单元格缺失", "a blank cell dropped by the layout (null)";
         /// A row the report does not print.
         NotPrinted = "not_printed", "未印出", "the report does not print this row (null)";
+        /// An OCR reading the identities do not confirm.
+        OcrUnverified = "ocr_unverified", "识别值未经勾稽验证", "read by OCR but not confirmed by the identities of its row and column (null; the OCR text is in `raw`)";
     }
 }
 
@@ -171,6 +173,10 @@ flags! {
         UnmappedGlyphs = "unmapped_glyphs", "字符无法映射", "many PDF glyphs have no Unicode mapping";
         /// The agency was taken from the page of an attachment.
         AgencyFromPage = "agency_from_page", "机构取自页面", "the agency was taken from the page that links this attachment";
+        /// The tables were read from images by OCR.
+        Ocr = "ocr", "表格经文字识别读取", "the tables were read from images by OCR; only values the identities confirm are kept";
+        /// Images that need OCR, and no OCR program.
+        OcrUnavailable = "ocr_unavailable", "无法进行文字识别", "the tables are images and no OCR program (tesseract with chi_sim) was found; nothing was read from them";
     }
 }
 

@@ -29,6 +29,7 @@ pub mod checks;
 pub mod flags;
 pub mod flat;
 mod labels;
+pub mod ocr;
 mod report;
 mod roworder;
 mod tokens;

@@ -79,6 +79,13 @@ pub fn assemble(doc: &Document) -> Vec<Report> {
 
 fn assemble_part(doc: &Document, part: &Part) -> Report {
     let mut r = extract_lines(&part.lines, &doc.source);
+    if doc.ocr {
+        nianbao_extract::ocr::verify_ocr(&mut r);
+        if doc.reader == Reader::Image {
+            flag(&mut r, ReportFlag::ImageOnly);
+            r.images = vec![doc.source.clone()];
+        }
+    }
     let mut via = "lines";
     if let Some(page) = &doc.page {
         if !has_values(&r) && TEMPLATE_WORDS.iter().any(|w| page.text.contains(w)) {
@@ -151,19 +158,7 @@ fn report_title(page: &PageContext, body: &[nianbao_text::Line]) -> Option<Strin
 }
 
 fn is_icon(src: &str) -> bool {
-    let s = src.to_ascii_lowercase();
-    [
-        "icon",
-        "filetypeimages",
-        "qrcode",
-        "ewm",
-        "share",
-        "logo",
-        "spacer",
-        "blank.gif",
-    ]
-    .iter()
-    .any(|w| s.contains(w))
+    nianbao_text::filetypes::is_decorative_image(src)
 }
 
 /// The page-level judgements: metadata from the page where the report has none (and a flag

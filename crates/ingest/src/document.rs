@@ -86,6 +86,8 @@ pub struct Document {
     /// Reader provenance (`file`, `sha256`, `kind`, `url`, `content`, ...), merged into the
     /// report's `provenance`.
     pub provenance: serde_json::Map<String, serde_json::Value>,
+    /// The lines were read by OCR: the assembly step keeps only values the identities confirm.
+    pub ocr: bool,
 }
 
 impl Document {
@@ -100,6 +102,7 @@ impl Document {
             pages: None,
             notes: Vec::new(),
             provenance: serde_json::Map::new(),
+            ocr: false,
         }
     }
 

@@ -23,6 +23,7 @@
 
 pub mod assemble;
 pub mod document;
+mod ocr;
 pub mod read;
 
 pub use assemble::assemble;

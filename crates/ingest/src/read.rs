@@ -1,6 +1,6 @@
 //! The readers, each ending in a [`Document`]: plain text here, HTML pages through
-//! `nianbao-html`, PDF and Office files through `nianbao-documents`, images as documents
-//! without lines (an OCR reader would give them lines). What the assembly step does with a
+//! `nianbao-html`, PDF and Office files through `nianbao-documents`, images through OCR
+//! ([`crate::ocr`]). What the assembly step does with a
 //! document does not depend on which reader made it.
 
 use crate::document::{Document, PageContext, Pages, Part, Reader};
@@ -125,15 +125,20 @@ pub fn read_document(bytes: &[u8], hint: &InputHint) -> Result<Document, IngestE
     if !warnings.is_empty() {
         doc.provenance.insert("warnings".into(), json!(warnings));
     }
+    if read.image_only {
+        crate::ocr::read_scanned_pdf(bytes, &mut doc);
+    }
     Ok(doc)
 }
 
-/// An image: no lines (the tables are pixels); the assembly step flags it `image_only`.
+/// An image: the tables are pixels, flagged `image_only`; OCR gives their lines when a
+/// tesseract program is available, else the document is noted `ocr_unavailable`.
 pub fn read_image(bytes: &[u8], hint: &InputHint) -> Document {
     let mut doc = Document::new(&hint.source, Reader::Image);
     doc.provenance.insert("file".into(), json!(hint.source));
     doc.provenance
         .insert("sha256".into(), json!(nianbao_documents::sha256_hex(bytes)));
     doc.provenance.insert("kind".into(), json!("image"));
+    crate::ocr::read_picture(bytes, &mut doc);
     doc
 }

@@ -96,6 +96,25 @@ pub fn image_ext(url: &str) -> Option<&'static str> {
     known(IMAGE_EXTS, url.split(['?', '#']).next().unwrap_or(url))
 }
 
+/// Words in the address of a picture that is page furniture (icons, logos, QR codes, share
+/// buttons, spacers), never a report's table.
+pub const DECORATIVE_IMAGE_WORDS: &[&str] = &[
+    "icon",
+    "filetypeimages",
+    "qrcode",
+    "ewm",
+    "share",
+    "logo",
+    "spacer",
+    "blank.gif",
+];
+
+/// True when an image address names page furniture ([`DECORATIVE_IMAGE_WORDS`]).
+pub fn is_decorative_image(url: &str) -> bool {
+    let s = url.to_ascii_lowercase();
+    DECORATIVE_IMAGE_WORDS.iter().any(|w| s.contains(w))
+}
+
 /// True when a URL names a document attachment by its path or a query value, or is one of
 /// the download endpoints CMSs serve attachments from.
 pub fn is_attachment_url(url: &str) -> bool {

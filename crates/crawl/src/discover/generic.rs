@@ -69,6 +69,17 @@ pub fn anchors(text: &str) -> Vec<Anchor> {
             });
         }
     }
+    // Pictures in the page: a report whose tables are posted as images (图片版) is read from
+    // them by OCR, so a report page's content images are fetched like attachments.
+    if let Ok(sel) = Selector::parse("img[src]") {
+        for el in doc.select(&sel) {
+            out.push(Anchor {
+                href: el.value().attr("src").unwrap_or("").to_string(),
+                kind: "img",
+                ..Default::default()
+            });
+        }
+    }
     // <meta http-equiv="refresh" content="0; url=/zwgk/index.html"> (site roots often do this)
     if let Ok(sel) = Selector::parse("meta[http-equiv]") {
         for el in doc.select(&sel) {
@@ -203,6 +214,14 @@ pub fn classify_anchors(page: Page<'_>, anchors: &[Anchor], rules: &Rules) -> Ve
             pagination,
             form: None,
         };
+        if a.kind == "img" {
+            let table_image = nianbao_text::filetypes::image_ext(url.as_str()).is_some()
+                && !nianbao_text::filetypes::is_decorative_image(url.as_str());
+            if page.role == Role::Report && rules.attachments && table_image {
+                out.push(found(Role::Attachment, "img", false));
+            }
+            continue;
+        }
         let attachment = is_attachment_url(&url);
         match page.role {
             Role::Report if attachment && rules.attachments => {

@@ -1,9 +1,12 @@
 //! PDF: text with positions straight from the file (lopdf object model + our own
 //! content-stream interpreter), tables rebuilt from glyph positions and ruling lines.
 
-mod content;
+pub(crate) mod content;
 mod fonts;
+mod images;
 pub(crate) mod layout;
+
+pub(crate) use images::page_images;
 
 use crate::{DocError, DocKind, DocPart, DocumentLines};
 use layout::Block;
@@ -36,12 +39,12 @@ impl Default for Limits {
 use crate::scanned::{is_image_page, MIN_TEXT_CHARS};
 
 /// What one page gave.
-struct PageOut {
-    blocks: Vec<Block>,
-    height: f32,
-    chars: usize,
-    image_page: bool,
-    unmapped: u32,
+pub(crate) struct PageOut {
+    pub blocks: Vec<Block>,
+    pub height: f32,
+    pub chars: usize,
+    pub image_page: bool,
+    pub unmapped: u32,
 }
 
 pub(crate) fn read_pdf(bytes: &[u8]) -> Result<DocumentLines, DocError> {
@@ -167,7 +170,7 @@ fn page_resources(doc: &Document, id: lopdf::ObjectId) -> Option<&lopdf::Diction
 }
 
 /// MediaBox (or CropBox) as (left, bottom, right, top); A4 when missing.
-fn page_box(doc: &Document, id: lopdf::ObjectId) -> (f32, f32, f32, f32) {
+pub(crate) fn page_box(doc: &Document, id: lopdf::ObjectId) -> (f32, f32, f32, f32) {
     let mut node = doc.get_dictionary(id).ok();
     for _ in 0..32 {
         let Some(dict) = node else { break };
@@ -267,7 +270,7 @@ fn joined(cells: &[String]) -> String {
 
 /// Pages → lines: drop page numbers and running headers/footers, join tables that continue
 /// on the next page and drop their repeated header rows.
-fn assemble(pages: Vec<(u32, PageOut)>) -> (Vec<Line>, BTreeMap<u32, Vec<u32>>) {
+pub(crate) fn assemble(pages: Vec<(u32, PageOut)>) -> (Vec<Line>, BTreeMap<u32, Vec<u32>>) {
     // Running headers/footers: the same text in the top or bottom margin on several pages.
     let mut margin_count: HashMap<String, usize> = HashMap::new();
     for (_, p) in &pages {
