@@ -24,10 +24,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let ex = Exchange {
             url: format!("http://h{}.test/{name}", i % 50),
             host: format!("h{}.test", i % 50),
-            method: "GET".into(),
+            method: nianbao_archive::Method::Get,
             role: "report".into(),
             run_id: 1,
-            outcome: "ok".into(),
+            outcome: nianbao_archive::Outcome::Ok,
             response: Some(HttpResponse {
                 status: 200,
                 reason: "OK".into(),

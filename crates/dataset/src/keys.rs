@@ -25,7 +25,7 @@ pub struct Keys {
     /// Year reported on.
     pub year: Option<i32>,
     /// `gb2019`, …
-    pub format: &'static str,
+    pub format: String,
     /// Hash of what the report says (format, year, every cell value): equal fingerprints are
     /// the same content, whatever the page around it.
     pub fingerprint: String,
@@ -130,7 +130,7 @@ pub fn keys(r: &Report) -> Keys {
     Keys {
         agency: r.agency.clone().filter(|a| !a.trim().is_empty()),
         year: r.year,
-        format: r.format.as_str(),
+        format: r.format.as_str().to_string(),
         fingerprint: fnv64(&[
             r.format.as_str().as_bytes(),
             year.as_bytes(),

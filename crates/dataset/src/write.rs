@@ -288,7 +288,8 @@ fn write_row(
         if let Some(page) = report_of(spill, page_rid)? {
             if r.agency.is_none() && page.agency.is_some() {
                 r.agency = page.agency.clone();
-                r.report_flags.push("agency_from_page".into());
+                r.report_flags
+                    .push(nianbao_extract::ReportFlag::AgencyFromPage);
             }
             if r.title.is_none() {
                 r.title = page.title.clone();
@@ -374,7 +375,13 @@ fn write_row(
         Field::int(r.year.map(i64::from)),
         Field::text(r.format.as_str()),
         Field::opt(r.charset.as_ref().map(|c| c.name.as_str())),
-        Field::owned(r.report_flags.join(";")),
+        Field::owned(
+            r.report_flags
+                .iter()
+                .map(|f| f.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
         if r.checks.is_empty() {
             Field::Null
         } else {
@@ -411,7 +418,11 @@ fn write_row(
     let set = outs.set(row.year)?;
     set.reports.row(&fields)?;
     for key in r.cells.keys() {
-        let flags = r.flags.get(key).map(|f| f.join(";")).unwrap_or_default();
+        let flags = r
+            .flags
+            .get(key)
+            .map(|f| f.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(";"))
+            .unwrap_or_default();
         set.cells.row(&[
             Field::text(&row.report_id),
             Field::text(key),
@@ -423,7 +434,7 @@ fn write_row(
     for c in &r.checks {
         set.checks.row(&[
             Field::text(&row.report_id),
-            Field::text(&c.id),
+            Field::text(c.id.as_str()),
             Field::text(&c.scope),
             Field::Bool(c.holds),
             Field::text(&c.detail),

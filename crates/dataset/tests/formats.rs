@@ -6,7 +6,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Decimal128Type, Int64Type, TimestampMicrosecondType};
 use arrow_array::Array;
 use arrow_schema::{DataType, TimeUnit};
-use nianbao_archive::{Archive, Exchange, HttpResponse};
+use nianbao_archive::{Archive, Exchange, HttpResponse, Method, Outcome};
 use nianbao_dataset::parquet_out::{date_days, timestamp_micros};
 use nianbao_dataset::{FormatKind, Options};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -55,13 +55,13 @@ fn archive(dir: &Path) {
         let ex = Exchange {
             url: url.to_string(),
             host: "h".into(),
-            method: "GET".into(),
+            method: Method::Get,
             role: "report".into(),
             run_id: 1,
             fetched_at: Some(
                 SystemTime::UNIX_EPOCH + Duration::from_secs(1_735_689_600 + i as u64),
             ),
-            outcome: "ok".into(),
+            outcome: Outcome::Ok,
             response: Some(HttpResponse {
                 status: 200,
                 reason: "OK".into(),
