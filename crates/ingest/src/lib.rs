@@ -36,12 +36,7 @@ impl InputHint {
     }
 
     fn charset(&self) -> Option<&str> {
-        let ct = self.content_type.as_deref()?;
-        ct.split(';').find_map(|p| {
-            p.trim()
-                .strip_prefix("charset=")
-                .map(|c| c.trim_matches('"'))
-        })
+        nianbao_text::content_type_charset(self.content_type.as_deref()?)
     }
 
     fn url(&self) -> Option<&str> {
@@ -140,27 +135,20 @@ pub fn extract_bytes(bytes: &[u8], hint: &InputHint) -> Result<Vec<Report>, Inge
                     reason: "empty input".into(),
                 });
             }
+            // Binary data read as text is an error, not a report without cells.
+            if let Some(why) = d.unreadable() {
+                return Err(IngestError::Malformed {
+                    source_name: hint.source.clone(),
+                    reason: why,
+                });
+            }
             let mut r = nianbao_extract::extract_text(&d.text, &hint.source);
-            r.charset = Some(CharsetInfo {
-                name: d.charset.to_string(),
-                source: charset_source_name(d.source).into(),
-            });
+            r.charset = Some(CharsetInfo::from(&d));
             if d.had_errors {
                 r.report_flags.push("decode_errors".into());
             }
             Ok(vec![r])
         }
-    }
-}
-
-fn charset_source_name(s: nianbao_text::CharsetSource) -> &'static str {
-    use nianbao_text::CharsetSource::*;
-    match s {
-        Header => "header",
-        Bom => "bom",
-        Meta => "meta",
-        Utf8Valid => "utf8_valid",
-        Detected => "detected",
     }
 }
 
