@@ -36,7 +36,7 @@ pub struct Limits {
     /// Largest decompressed size of all zip entries that are read, in bytes. 256 MiB.
     pub max_zip_total_bytes: u64,
     /// Largest compression ratio of one zip entry (decompressed / compressed), for entries
-    /// above 1 MiB decompressed. 200; XML compresses 5-20×, bombs 1000×.
+    /// above 1 MiB decompressed. 100; report XML compresses 5-30×, bombs up to 1000×.
     pub max_zip_ratio: u64,
     /// Cells of one sheet (declared dimension and the bounding box of the cells present).
     /// 2,000,000 (a report sheet has < 2,000).
@@ -49,6 +49,12 @@ pub struct Limits {
     pub max_pdf_stream_bytes: usize,
     /// Indirect objects of one PDF. 2,000,000.
     pub max_pdf_objects: usize,
+    /// Content-stream operators interpreted per PDF page. 2,000,000.
+    pub max_pdf_ops_per_page: usize,
+    /// Glyphs kept per PDF page. 200,000.
+    pub max_pdf_glyphs_per_page: usize,
+    /// Nesting of PDF form XObjects (a form drawing a form ...). 8.
+    pub max_pdf_form_depth: u32,
     /// Pixels of one image handed to OCR (width × height). 100 megapixels (an A4 page at
     /// 600 dpi is 35 megapixels).
     pub max_image_pixels: u64,
@@ -64,12 +70,15 @@ impl Limits {
         max_zip_entries: 10_000,
         max_zip_entry_bytes: 128 << 20,
         max_zip_total_bytes: 256 << 20,
-        max_zip_ratio: 200,
+        max_zip_ratio: 100,
         max_sheet_cells: 2_000_000,
         max_shared_strings: 1_000_000,
         max_pdf_pages: 500,
         max_pdf_stream_bytes: 64 << 20,
         max_pdf_objects: 2_000_000,
+        max_pdf_ops_per_page: 2_000_000,
+        max_pdf_glyphs_per_page: 200_000,
+        max_pdf_form_depth: 8,
         max_image_pixels: 100_000_000,
     };
 
