@@ -17,6 +17,9 @@ pub struct CrawlArgs {
     /// Print the run summary as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Read quarantined documents again (those that crashed a parser or hit a limit).
+    #[arg(long)]
+    pub retry_poisoned: bool,
 }
 
 /// Run the crawl. Exit code 0 when the run completed (per-URL failures are data, see the
@@ -47,8 +50,18 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
     match nianbao_crawl::run_blocking(cfg) {
         Ok(mut report) => {
             // The crawler only archives; the dataset is rebuilt from the archive.
-            match nianbao_dataset::refresh(&data, &out, bom) {
-                Ok(stats) => report.summary.dataset_reports = stats.reports,
+            let opts = match crate::cmd_export::read_options(args.retry_poisoned) {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(1);
+                }
+            };
+            match nianbao_dataset::refresh_with(&data, &out, bom, &opts) {
+                Ok(stats) => {
+                    report.summary.dataset_reports = stats.reports;
+                    report.summary.quarantined = stats.quarantined.into_iter().collect();
+                }
                 Err(e) => {
                     eprintln!("error: dataset: {e}");
                     return Ok(1);

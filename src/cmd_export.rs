@@ -17,6 +17,21 @@ pub struct ExportArgs {
     /// Write a UTF-8 BOM into the CSV files (for Excel).
     #[arg(long)]
     pub bom: bool,
+    /// Read quarantined documents again (those that crashed a parser or hit a limit).
+    #[arg(long)]
+    pub retry_poisoned: bool,
+}
+
+/// How the dataset step reads archived documents: PDF and Office files in a memory-capped
+/// child process (this binary), quarantined ones skipped unless `retry_poisoned`.
+pub fn read_options(retry_poisoned: bool) -> anyhow::Result<nianbao_dataset::ReadOptions> {
+    use anyhow::Context;
+    let child = nianbao_dataset::ChildConfig::current_exe()
+        .context("cannot find the nianbao executable for the parser process")?;
+    Ok(nianbao_dataset::ReadOptions {
+        isolation: nianbao_dataset::Isolation::Child(child),
+        retry_poisoned,
+    })
 }
 
 /// Rebuild reports.csv, cells.csv, checks.csv and codebook.csv from the archive.
@@ -34,15 +49,20 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
     };
     let data = args.data.unwrap_or(cfg.storage.data.clone());
     let out = args.out.unwrap_or(cfg.storage.out.clone());
-    match nianbao_dataset::export(&data, &out, args.bom || cfg.storage.bom) {
+    let opts = read_options(args.retry_poisoned)?;
+    match nianbao_dataset::export_with(&data, &out, args.bom || cfg.storage.bom, &opts) {
         Ok(stats) => {
             println!(
-                "exported {} reports from {} archived inputs ({} unreadable) to {}",
+                "exported {} reports from {} archived inputs ({} unreadable, {} quarantined) to {}",
                 stats.reports,
                 stats.inputs,
                 stats.errors,
+                stats.quarantined.len(),
                 out.display()
             );
+            for (url, why) in &stats.quarantined {
+                println!("quarantined: {url}: {why}");
+            }
             Ok(0)
         }
         Err(e) => {

@@ -4,6 +4,7 @@
 mod cmd_crawl;
 mod cmd_export;
 mod cmd_extract;
+mod cmd_verify;
 mod inputs;
 
 use clap::{Parser, Subcommand};
@@ -27,9 +28,24 @@ enum Command {
     Crawl(cmd_crawl::CrawlArgs),
     /// Rebuild the dataset from the archive alone, without network.
     Export(cmd_export::ExportArgs),
+    /// Check an archive: re-read every WARC record, compare digests with the index, find
+    /// (or with --repair truncate) torn tails.
+    Verify(cmd_verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
+    // The parser child (see nianbao-sandbox): no logging, no argument parser, just the work.
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some(nianbao_sandbox::CHILD_SUBCOMMAND) {
+        let code = match nianbao_sandbox::ChildArgs::parse(&argv[1..]) {
+            Ok(a) => nianbao_sandbox::child_main(&a),
+            Err(e) => {
+                eprintln!("nianbao: {e}");
+                2
+            }
+        };
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -42,6 +58,7 @@ fn main() -> ExitCode {
         Command::Extract(args) => cmd_extract::run(args),
         Command::Crawl(args) => cmd_crawl::run(args),
         Command::Export(args) => cmd_export::run(args),
+        Command::Verify(args) => cmd_verify::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -216,6 +216,7 @@ impl Index {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(crate::quarantine::SCHEMA)?;
         Ok(Index { conn })
     }
 

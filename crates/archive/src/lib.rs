@@ -22,9 +22,13 @@
 #![warn(missing_docs)]
 
 pub mod index;
+pub mod quarantine;
+pub mod verify;
 pub mod warc;
 
 pub use index::{FrontierItem, Index, NewItem, RecordRow};
+pub use quarantine::Quarantined;
+pub use verify::{verify, Problem, VerifyReport};
 pub use warc::{HttpResponse, WarcRecord};
 
 use std::path::{Path, PathBuf};

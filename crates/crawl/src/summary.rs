@@ -42,6 +42,9 @@ pub struct Summary {
     pub hosts: BTreeMap<String, HostSummary>,
     /// Reports in the dataset written at the end.
     pub dataset_reports: usize,
+    /// Documents quarantined by the dataset step: URL → why (a parser crash, an exhausted
+    /// limit or a timeout); skipped by later runs unless `--retry-poisoned`.
+    pub quarantined: BTreeMap<String, String>,
 }
 
 impl Summary {
@@ -131,6 +134,7 @@ impl Summary {
             run_id,
             hosts,
             dataset_reports: 0,
+            quarantined: BTreeMap::new(),
         })
     }
 
@@ -199,6 +203,10 @@ impl std::fmt::Display for Summary {
             line(host, h)?;
         }
         line("TOTAL", &self.total())?;
-        write!(f, "reports in dataset: {}", self.dataset_reports)
+        write!(f, "reports in dataset: {}", self.dataset_reports)?;
+        for (url, why) in &self.quarantined {
+            write!(f, "\nquarantined: {url}: {why}")?;
+        }
+        Ok(())
     }
 }

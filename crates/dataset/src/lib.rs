@@ -10,5 +10,8 @@
 mod archive_input;
 
 pub use archive_input::{
-    export, extract_archive, refresh, write_dataset, DatasetStats, Extracted, PipelineError,
+    export, export_with, extract_archive, read_archive, refresh, refresh_with, write_dataset,
+    write_dataset_with, ArchiveReading, DatasetStats, Extracted, PipelineError, Poisoned,
+    ReadOptions,
 };
+pub use nianbao_sandbox::{ChildConfig, Isolation};

@@ -115,7 +115,17 @@ pub fn route(bytes: &[u8], hint: &InputHint) -> Route {
 
 /// Extract every report from one input. Never panics; unreadable input is an error.
 pub fn extract_bytes(bytes: &[u8], hint: &InputHint) -> Result<Vec<Report>, IngestError> {
-    match route(bytes, hint) {
+    let route = route(bytes, hint);
+    // Text is expanded several times while it is read; refuse what no report needs.
+    if route != Route::Document {
+        if let Err(e) = nianbao_text::Limits::DEFAULT.check_text(bytes.len() as u64) {
+            return Err(IngestError::Malformed {
+                source_name: hint.source.clone(),
+                reason: e.to_string(),
+            });
+        }
+    }
+    match route {
         Route::Document => nianbao_documents::extract_document(bytes, &hint.source).map_err(|e| {
             IngestError::Malformed {
                 source_name: hint.source.clone(),
