@@ -71,7 +71,10 @@ fn filled_cells(report: &Value) -> serde_json::Map<String, Value> {
 
 fn extract_json(path: &Path) -> (Option<i32>, Vec<Value>) {
     let out = run(
-        nianbao().arg("extract").arg(path).args(["--format", "json"]),
+        nianbao()
+            .arg("extract")
+            .arg(path)
+            .args(["--format", "json"]),
         Duration::from_secs(120),
     );
     (out.status.code(), json(&out))
@@ -97,7 +100,11 @@ fn symlink_loops_and_a_fifo_batch_finishes_each_file_once() {
         nianbao().arg("extract").arg(d).args(["--format", "json"]),
         Duration::from_secs(60),
     );
-    assert_eq!(out.status.code(), Some(2), "some inputs are reported as failed");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "some inputs are reported as failed"
+    );
     let reports = json(&out);
     let ok: Vec<&Value> = reports.iter().filter(|r| r["error"].is_null()).collect();
     assert_eq!(ok.len(), 1, "the seed once, however many paths lead to it");
@@ -147,7 +154,10 @@ fn a_stray_byte_keeps_the_cells_and_records_the_decision() {
     assert_eq!(cs["name"], "UTF-8", "{cs}");
     assert_eq!(cs["source"], "evidence", "{cs}");
     assert_eq!(cs["errors"], 1, "{cs}");
-    assert!(cs["overruled"].as_str().unwrap_or("").contains("detected"), "{cs}");
+    assert!(
+        cs["overruled"].as_str().unwrap_or("").contains("detected"),
+        "{cs}"
+    );
 }
 
 #[test]
@@ -159,7 +169,8 @@ fn gbk_and_utf8_mislabels_give_the_clean_cells() {
     let want = filled_cells(&base[0]);
     assert!(want.len() > 50, "{}", want.len());
     // Declared GBK, sent UTF-8.
-    let says_gbk = format!("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\">{page}");
+    let says_gbk =
+        format!("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\">{page}");
     let p1 = dir.path().join("says-gbk.html");
     std::fs::write(&p1, says_gbk.as_bytes()).unwrap();
     // Declared UTF-8, sent GBK.
@@ -176,7 +187,10 @@ fn gbk_and_utf8_mislabels_give_the_clean_cells() {
         assert_eq!(cs["name"], real, "{cs}");
         assert_eq!(cs["source"], "evidence", "{cs}");
         assert!(
-            cs["overruled"].as_str().unwrap_or("").starts_with(&format!("{claimed} (meta)")),
+            cs["overruled"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with(&format!("{claimed} (meta)")),
             "{cs}"
         );
     }
@@ -214,10 +228,22 @@ fn xlsx(sheet: &str) -> Vec<u8> {
     use zip::write::SimpleFileOptions;
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let parts = [
-        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#),
-        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
-        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
-        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
         ("xl/worksheets/sheet1.xml", sheet),
     ];
     for (name, body) in parts {
@@ -238,10 +264,7 @@ fn write_site(dir: &Path) -> PathBuf {
     )
     .unwrap();
     let seed = std::fs::read_to_string(root().join("data/samples/seed.txt")).unwrap();
-    let body: String = seed
-        .lines()
-        .map(|l| format!("<p>{l}</p>\n"))
-        .collect();
+    let body: String = seed.lines().map(|l| format!("<p>{l}</p>\n")).collect();
     std::fs::write(
         site.join("report.html"),
         format!(
@@ -301,7 +324,10 @@ fn crawl(config: &Path) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("summary JSON: {e}: {}", String::from_utf8_lossy(&out.stdout))
+        panic!(
+            "summary JSON: {e}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
     })
 }
 
@@ -311,7 +337,10 @@ fn quarantined_xlsx(summary: &Value) -> String {
         .iter()
         .find(|(u, _)| u.ends_with("/evil.xlsx"))
         .unwrap_or_else(|| panic!("evil.xlsx not quarantined: {summary}"));
-    assert!(why.as_str().unwrap_or("").contains("limit exceeded"), "{why}");
+    assert!(
+        why.as_str().unwrap_or("").contains("limit exceeded"),
+        "{why}"
+    );
     url.clone()
 }
 
@@ -322,7 +351,10 @@ fn a_crawl_quarantines_a_hostile_spreadsheet_and_later_runs_skip_it() {
     let first = crawl(&config);
     quarantined_xlsx(&first);
     let reports = std::fs::read_to_string(dir.path().join("out/reports.csv")).unwrap();
-    assert!(reports.contains("某区2023年政府信息公开工作年度报告"), "{reports}");
+    assert!(
+        reports.contains("某区2023年政府信息公开工作年度报告"),
+        "{reports}"
+    );
     // The second crawl (new random port: the same bytes under a new URL) skips it by digest.
     let second = crawl(&config);
     quarantined_xlsx(&second);
@@ -394,7 +426,8 @@ fn verify_finds_a_torn_tail_and_a_flipped_byte() {
     let mut member = Vec::new();
     {
         let mut gz = flate2::write::GzEncoder::new(&mut member, flate2::Compression::default());
-        gz.write_all(b"WARC/1.1\r\nWARC-Type: resource\r\n\r\nhalf").unwrap();
+        gz.write_all(b"WARC/1.1\r\nWARC-Type: resource\r\n\r\nhalf")
+            .unwrap();
         gz.finish().unwrap();
     }
     f.seek(SeekFrom::End(0)).unwrap();
@@ -413,13 +446,21 @@ fn verify_finds_a_torn_tail_and_a_flipped_byte() {
         "{text}"
     );
     let repaired = run(
-        nianbao().arg("verify").arg("--repair").arg("--data").arg(&data),
+        nianbao()
+            .arg("verify")
+            .arg("--repair")
+            .arg("--data")
+            .arg(&data),
         Duration::from_secs(60),
     );
     let text = String::from_utf8_lossy(&repaired.stdout).to_string();
     assert!(text.contains("repaired:"), "{text}");
     assert!(!text.contains("torn_tail"), "{text}");
-    assert_eq!(repaired.status.code(), Some(1), "the flipped byte stays: {text}");
+    assert_eq!(
+        repaired.status.code(),
+        Some(1),
+        "the flipped byte stays: {text}"
+    );
 }
 
 /// WARC file, offset and length of the archived report page's response.

@@ -35,14 +35,29 @@ fn header_mislabels_are_overruled() {
     assert_eq!(got, want);
     assert_eq!(cs["name"], "UTF-8");
     assert_eq!(cs["source"], "evidence");
-    assert!(cs["overruled"].as_str().unwrap().starts_with("GBK (header)"), "{cs}");
+    assert!(
+        cs["overruled"]
+            .as_str()
+            .unwrap()
+            .starts_with("GBK (header)"),
+        "{cs}"
+    );
     let (gbk, _, _) = encoding_rs::GBK.encode(&text);
     let (got, cs) = filled(&gbk, Some("text/plain;charset=\"utf-8\""));
     assert_eq!(got, want);
     assert_eq!(cs["name"], "gb18030");
-    assert!(cs["overruled"].as_str().unwrap().starts_with("UTF-8 (header)"), "{cs}");
+    assert!(
+        cs["overruled"]
+            .as_str()
+            .unwrap()
+            .starts_with("UTF-8 (header)"),
+        "{cs}"
+    );
     // A truthful header is kept as is.
     let (got, cs) = filled(&gbk, Some("text/plain; charset=gbk"));
     assert_eq!(got, want);
-    assert_eq!((cs["name"].as_str(), cs["source"].as_str()), (Some("GBK"), Some("header")));
+    assert_eq!(
+        (cs["name"].as_str(), cs["source"].as_str()),
+        (Some("GBK"), Some("header"))
+    );
 }
