@@ -20,6 +20,9 @@ pub struct CrawlArgs {
     /// Read quarantined documents again (those that crashed a parser or hit a limit).
     #[arg(long)]
     pub retry_poisoned: bool,
+    /// Also write report.html into the output directory (see `nianbao report`).
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// Run the crawl. Exit code 0 when the run completed (per-URL failures are data, see the
@@ -75,6 +78,10 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
                 }
                 println!("{}", report.summary);
                 println!("dataset: {}", out.join("reports.csv").display());
+            }
+            if args.report {
+                let summary = serde_json::to_value(&report.summary).ok();
+                return Ok(crate::cmd_report::after(&out, &data, summary));
             }
             Ok(0)
         }

@@ -5,9 +5,11 @@ use std::path::PathBuf;
 /// Arguments of `nianbao export`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ExportArgs {
-    /// Data directory holding the archive (default: `[storage] data` of the config, else `data/crawl`).
+    /// Data directory holding the archive (default: `[storage] data` of the config, else
+    /// `data/crawl`). Repeat it to build one dataset from several archives (e.g. shards): for
+    /// every URL the latest fetch across them, as if one archive held all their records.
     #[arg(long)]
-    pub data: Option<PathBuf>,
+    pub data: Vec<PathBuf>,
     /// Output directory (default: `[storage] out` of the config, else `out`).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -20,6 +22,9 @@ pub struct ExportArgs {
     /// Read quarantined documents again (those that crashed a parser or hit a limit).
     #[arg(long)]
     pub retry_poisoned: bool,
+    /// Also write report.html into the output directory (see `nianbao report`).
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// How the dataset step reads archived documents: PDF and Office files in a memory-capped
@@ -47,10 +52,14 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
     } else {
         nianbao_crawl::Config::default()
     };
-    let data = args.data.unwrap_or(cfg.storage.data.clone());
+    let data = if args.data.is_empty() {
+        vec![cfg.storage.data.clone()]
+    } else {
+        args.data
+    };
     let out = args.out.unwrap_or(cfg.storage.out.clone());
     let opts = read_options(args.retry_poisoned)?;
-    match nianbao_dataset::export_with(&data, &out, args.bom || cfg.storage.bom, &opts) {
+    match nianbao_dataset::export_many_with(&data, &out, args.bom || cfg.storage.bom, &opts) {
         Ok(stats) => {
             println!(
                 "exported {} reports from {} archived inputs ({} unreadable, {} quarantined) to {}",
@@ -62,6 +71,12 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
             );
             for (url, why) in &stats.quarantined {
                 println!("quarantined: {url}: {why}");
+            }
+            if args.report {
+                // With several archives (shards) the first one's last crawl summary is shown.
+                if let Some(first) = data.first() {
+                    return Ok(crate::cmd_report::after(&out, first, None));
+                }
             }
             Ok(0)
         }

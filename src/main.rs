@@ -4,6 +4,7 @@
 mod cmd_crawl;
 mod cmd_export;
 mod cmd_extract;
+mod cmd_report;
 mod cmd_verify;
 mod inputs;
 
@@ -31,6 +32,8 @@ enum Command {
     /// Check an archive: re-read every WARC record, compare digests with the index, find
     /// (or with --repair truncate) torn tails.
     Verify(cmd_verify::VerifyArgs),
+    /// Write report.html: the dataset's coverage, timeliness, quality and last crawl.
+    Report(cmd_report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Crawl(args) => cmd_crawl::run(args),
         Command::Export(args) => cmd_export::run(args),
         Command::Verify(args) => cmd_verify::run(args),
+        Command::Report(args) => cmd_report::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -1,9 +1,10 @@
-//! Archived report pages and attachments → `nianbao_ingest::extract_bytes` →
+//! Archived report pages and attachments → `nianbao_sandbox::extract` (`nianbao_ingest` in
+//! a child process for PDF and Office files) →
 //! `nianbao_export::write_dataset`. The dataset is always rebuilt from the archive alone
 //! (latest successful copy of every report and attachment URL, in URL order), so
 //! `nianbao crawl` and `nianbao export` produce the same bytes.
 
-use nianbao_archive::{Archive, ArchiveError};
+use nianbao_archive::{Archive, ArchiveError, RecordRow};
 use nianbao_extract::Report;
 use nianbao_ingest::InputHint;
 use std::path::Path;
@@ -56,6 +57,8 @@ pub struct ReadOptions {
 /// An archived document whose reading crashed a parser, exhausted a limit or timed out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Poisoned {
+    /// Which of the archives read holds it.
+    pub archive: usize,
     /// Index row of the response.
     pub record_id: i64,
     /// URL.
@@ -68,34 +71,67 @@ pub struct Poisoned {
     pub new: bool,
 }
 
-/// What reading the archive gave.
+/// What reading the archives gave.
 #[derive(Debug, Clone, Default)]
 pub struct ArchiveReading {
     /// Reports (error rows included).
     pub reports: Vec<Report>,
-    /// `(record id, extraction status)` of every input.
-    pub statuses: Vec<(i64, String)>,
+    /// `(archive number, record id, extraction status)` of every input.
+    pub statuses: Statuses,
     /// Documents quarantined (newly, or skipped because they already were).
     pub poisoned: Vec<Poisoned>,
-    /// Quarantined documents read successfully on a retry (to release).
-    pub recovered: Vec<String>,
+    /// `(archive number, SHA-256)` of quarantined documents read successfully on a retry.
+    pub recovered: Vec<(usize, String)>,
+}
+
+/// One archived input chosen for the dataset: which archive holds it and its index row.
+struct Chosen {
+    archive: usize,
+    row: RecordRow,
+}
+
+/// The latest successful report and attachment record of every URL across `archives`, in
+/// URL order. Within one archive the latest is the last stored; across archives the latest
+/// fetch wins (then the later archive), which is what one archive holding all those records
+/// would give.
+fn choose_inputs(archives: &[&Archive]) -> Result<Vec<Chosen>, ArchiveError> {
+    let mut by_url: std::collections::BTreeMap<String, Chosen> = Default::default();
+    for (i, a) in archives.iter().enumerate() {
+        for row in a.index().latest_ok_by_role(&["report", "attachment"])? {
+            let newer = by_url.get(&row.url).is_none_or(|c| {
+                (row.fetched_at.as_str(), i) > (c.row.fetched_at.as_str(), c.archive)
+            });
+            if newer {
+                by_url.insert(row.url.clone(), Chosen { archive: i, row });
+            }
+        }
+    }
+    Ok(by_url.into_values().collect())
 }
 
 /// Extract every archived report. Returns the reports and `(record id, status)` pairs.
 pub fn extract_archive(archive: &Archive) -> Result<Extracted, ArchiveError> {
-    let r = read_archive(archive, &ReadOptions::default())?;
-    Ok((r.reports, r.statuses))
+    let r = read_archives(&[archive], &ReadOptions::default())?;
+    Ok((
+        r.reports,
+        r.statuses.into_iter().map(|(_, id, st)| (id, st)).collect(),
+    ))
 }
 
-/// Extract every archived report, parsing documents as `opts` says and skipping quarantined
-/// ones unless retrying them.
-pub fn read_archive(archive: &Archive, opts: &ReadOptions) -> Result<ArchiveReading, ArchiveError> {
-    let rows = archive
-        .index()
-        .latest_ok_by_role(&["report", "attachment"])?;
+/// `(archive number, record id, extraction status)` of every input.
+pub type Statuses = Vec<(usize, i64, String)>;
+
+/// Extract the reports of several archives as one, parsing documents as `opts` says and
+/// skipping quarantined ones unless retrying them.
+pub fn read_archives(
+    archives: &[&Archive],
+    opts: &ReadOptions,
+) -> Result<ArchiveReading, ArchiveError> {
+    let rows = choose_inputs(archives)?;
     let mut out = ArchiveReading::default();
     let (reports, statuses) = (&mut out.reports, &mut out.statuses);
-    for row in &rows {
+    for Chosen { archive, row } in &rows {
+        let index = archives[*archive].index();
         let provenance = serde_json::json!({
             "url": row.url,
             "fetched_at": row.fetched_at,
@@ -114,15 +150,16 @@ pub fn read_archive(archive: &Archive, opts: &ReadOptions) -> Result<ArchiveRead
         let was_quarantined = if sha.is_empty() {
             None
         } else {
-            archive.index().quarantined(&sha)?
+            index.quarantined(&sha)?
         };
         if let (Some(q), false) = (&was_quarantined, opts.retry_poisoned) {
-            statuses.push((row.id, format!("quarantined: {}", q.reason)));
+            statuses.push((*archive, row.id, format!("quarantined: {}", q.reason)));
             reports.push(error_row(format!(
                 "quarantined since {} (not read again; --retry-poisoned reads it): {}",
                 q.first_seen, q.reason
             )));
             out.poisoned.push(Poisoned {
+                archive: *archive,
                 record_id: row.id,
                 url: row.url.clone(),
                 sha256: sha,
@@ -131,11 +168,11 @@ pub fn read_archive(archive: &Archive, opts: &ReadOptions) -> Result<ArchiveRead
             });
             continue;
         }
-        let stored = match archive.read_response(row) {
+        let stored = match archives[*archive].read_response(row) {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(url = %row.url, error = %e, "cannot read archived record");
-                statuses.push((row.id, format!("error: {e}")));
+                statuses.push((*archive, row.id, format!("error: {e}")));
                 continue;
             }
         };
@@ -146,15 +183,16 @@ pub fn read_archive(archive: &Archive, opts: &ReadOptions) -> Result<ArchiveRead
         };
         let attachments: Vec<String> = rows
             .iter()
+            .map(|c| &c.row)
             .filter(|r| r.role == "attachment" && r.referrer.as_deref() == Some(&row.url))
             .map(|r| r.url.clone())
             .collect();
         match nianbao_sandbox::extract(&stored.http.body, &hint, &opts.isolation) {
             Ok(mut found) => {
                 if was_quarantined.is_some() {
-                    out.recovered.push(sha);
+                    out.recovered.push((*archive, sha));
                 }
-                statuses.push((row.id, format!("ok:{}", found.len())));
+                statuses.push((*archive, row.id, format!("ok:{}", found.len())));
                 for r in &mut found {
                     if r.provenance.is_none() {
                         r.provenance = Some(provenance.clone());
@@ -168,11 +206,12 @@ pub fn read_archive(archive: &Archive, opts: &ReadOptions) -> Result<ArchiveRead
                 reports.extend(found);
             }
             Err(e) => {
-                statuses.push((row.id, format!("error: {e}")));
+                statuses.push((*archive, row.id, format!("error: {e}")));
                 reports.push(error_row(e.reason.clone()));
                 if e.poison && !sha.is_empty() {
                     tracing::warn!(url = %row.url, reason = %e.reason, "document quarantined");
                     out.poisoned.push(Poisoned {
+                        archive: *archive,
                         record_id: row.id,
                         url: row.url.clone(),
                         sha256: sha,
@@ -194,8 +233,8 @@ pub fn write_dataset(
     bom: bool,
     record_status: bool,
 ) -> Result<DatasetStats, PipelineError> {
-    write_dataset_with(
-        archive,
+    write_from(
+        &[archive],
         out_dir,
         bom,
         record_status,
@@ -203,30 +242,34 @@ pub fn write_dataset(
     )
 }
 
-/// [`write_dataset`] with read options; when the archive is writable, newly poisoned
-/// documents are quarantined in its index and recovered ones released.
-pub fn write_dataset_with(
-    archive: &Archive,
+/// Read `archives` and write the dataset; when `record_status` is set (the archives are
+/// writable) the extraction status is stored, newly poisoned documents are quarantined in
+/// their archive's index and recovered ones released.
+fn write_from(
+    archives: &[&Archive],
     out_dir: &Path,
     bom: bool,
     record_status: bool,
     opts: &ReadOptions,
 ) -> Result<DatasetStats, PipelineError> {
-    let reading = read_archive(archive, opts)?;
+    let reading = read_archives(archives, opts)?;
     let statuses = reading.statuses;
     // A page and its attachment holding the same report are one row (the better reading).
     let reports = nianbao_export::merge_alternatives(reading.reports);
     if record_status {
-        for (id, st) in &statuses {
-            archive.index().set_extraction(*id, st)?;
+        for (a, id, st) in &statuses {
+            archives[*a].index().set_extraction(*id, st)?;
         }
         for p in reading.poisoned.iter().filter(|p| p.new) {
-            archive
-                .index()
-                .quarantine(&p.sha256, &p.url, &p.reason, Some(p.record_id))?;
+            archives[p.archive].index().quarantine(
+                &p.sha256,
+                &p.url,
+                &p.reason,
+                Some(p.record_id),
+            )?;
         }
-        for sha in &reading.recovered {
-            archive.index().release(sha)?;
+        for (a, sha) in &reading.recovered {
+            archives[*a].index().release(sha)?;
         }
     }
     nianbao_export::write_dataset(&reports, out_dir, &nianbao_export::ExportOptions { bom })?;
@@ -235,7 +278,7 @@ pub fn write_dataset_with(
         reports: reports.iter().filter(|r| r.error.is_none()).count(),
         errors: statuses
             .iter()
-            .filter(|(_, s)| s.starts_with("error") || s.starts_with("quarantined"))
+            .filter(|(_, _, s)| s.starts_with("error") || s.starts_with("quarantined"))
             .count(),
         quarantined: reading
             .poisoned
@@ -248,19 +291,35 @@ pub fn write_dataset_with(
 /// Rebuild the dataset from the archive in `data_dir` without network (`nianbao export`).
 /// The archive is opened read-only and the extraction status is not recorded.
 pub fn export(data_dir: &Path, out_dir: &Path, bom: bool) -> Result<DatasetStats, PipelineError> {
-    export_with(data_dir, out_dir, bom, &ReadOptions::default())
+    export_many(&[data_dir], out_dir, bom)
 }
 
-/// [`export`] with read options.
-pub fn export_with(
-    data_dir: &Path,
+/// Build one dataset from several archives (e.g. the shards of a sharded crawl), read-only.
+/// The result is the dataset of one archive holding all their records: for every URL the
+/// latest fetch across the archives, rows in the same deterministic order.
+pub fn export_many<P: AsRef<Path>>(
+    data_dirs: &[P],
+    out_dir: &Path,
+    bom: bool,
+) -> Result<DatasetStats, PipelineError> {
+    export_many_with(data_dirs, out_dir, bom, &ReadOptions::default())
+}
+
+/// [`export_many`] with read options (the archives are read-only: nothing is quarantined,
+/// but documents already quarantined are skipped unless retried).
+pub fn export_many_with<P: AsRef<Path>>(
+    data_dirs: &[P],
     out_dir: &Path,
     bom: bool,
     opts: &ReadOptions,
 ) -> Result<DatasetStats, PipelineError> {
-    let archive = Archive::open_read_only(data_dir)?;
+    let archives = data_dirs
+        .iter()
+        .map(|d| Archive::open_read_only(d.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&Archive> = archives.iter().collect();
     create_out(out_dir)?;
-    write_dataset_with(&archive, out_dir, bom, false, opts)
+    write_from(&refs, out_dir, bom, false, opts)
 }
 
 /// Refresh the dataset after a crawl: like [`export`], but the archive is opened for writing
@@ -278,7 +337,7 @@ pub fn refresh_with(
 ) -> Result<DatasetStats, PipelineError> {
     let archive = Archive::open(data_dir)?;
     create_out(out_dir)?;
-    write_dataset_with(&archive, out_dir, bom, true, opts)
+    write_from(&[&archive], out_dir, bom, true, opts)
 }
 
 fn create_out(out_dir: &Path) -> Result<(), PipelineError> {

@@ -10,8 +10,8 @@
 mod archive_input;
 
 pub use archive_input::{
-    export, export_with, extract_archive, read_archive, refresh, refresh_with, write_dataset,
-    write_dataset_with, ArchiveReading, DatasetStats, Extracted, PipelineError, Poisoned,
-    ReadOptions,
+    export, export_many, export_many_with, extract_archive, read_archives, refresh, refresh_with,
+    write_dataset, ArchiveReading, DatasetStats, Extracted, PipelineError, Poisoned, ReadOptions,
+    Statuses,
 };
 pub use nianbao_sandbox::{ChildConfig, Isolation};

@@ -55,6 +55,10 @@ pub struct PageMeta {
     /// `ColumnName`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+    /// `SiteIDCode`, the 政府网站标识码 (10 characters; for a government site usually the
+    /// owner's 6-digit division code and a serial number, a hint only: see `nianbao_divisions`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_id: Option<String>,
     /// The page's own URL as it declares it (`<meta name="Url">`, canonical link).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -424,6 +428,7 @@ pub(crate) fn extract(
     let mut m = PageMeta {
         site_name: tags.get("sitename"),
         column: tags.get("columnname"),
+        site_id: tags.get("siteidcode"),
         keywords: tags.get("keywords"),
         url: tags.get("url").or_else(|| tags.canonical.clone()),
         ..Default::default()
