@@ -233,24 +233,28 @@ pub fn write_dataset(
         let id = report_id(&r.source);
         let failed = r.checks.iter().filter(|c| !c.holds).count();
         let json = |v: String| v;
+        // Text fields go through the formula guard; numbers (year, counts, values) do not.
+        let text = |s: &str| nianbao_text::neutralise_formula(s).into_owned();
         let mut row: Vec<String> = vec![
             id.clone(),
-            r.source.clone(),
-            r.title.clone().unwrap_or_default(),
-            r.agency.clone().unwrap_or_default(),
+            text(&r.source),
+            text(r.title.as_deref().unwrap_or_default()),
+            text(r.agency.as_deref().unwrap_or_default()),
             r.year.map(|y| y.to_string()).unwrap_or_default(),
             r.format.as_str().to_string(),
-            r.charset
-                .as_ref()
-                .map(|c| c.name.clone())
-                .unwrap_or_default(),
-            r.report_flags.join(";"),
+            text(
+                r.charset
+                    .as_ref()
+                    .map(|c| c.name.as_str())
+                    .unwrap_or_default(),
+            ),
+            text(&r.report_flags.join(";")),
             if r.checks.is_empty() {
                 String::new()
             } else {
                 failed.to_string()
             },
-            r.error.clone().unwrap_or_default(),
+            text(r.error.as_deref().unwrap_or_default()),
             if r.extras.is_empty() {
                 String::new()
             } else {
@@ -284,19 +288,19 @@ pub fn write_dataset(
             let raw = r.raw.get(key).cloned().unwrap_or_default();
             cells.row([
                 id.as_str(),
-                key.as_str(),
+                text(key).as_str(),
                 value_text(*v).as_str(),
-                raw.as_str(),
-                flags.as_str(),
+                text(&raw).as_str(),
+                text(&flags).as_str(),
             ])?;
         }
         for c in &r.checks {
             checks.row([
                 id.as_str(),
-                c.id.as_str(),
-                c.scope.as_str(),
+                text(&c.id).as_str(),
+                text(&c.scope).as_str(),
                 if c.holds { "true" } else { "false" },
-                c.detail.as_str(),
+                text(&c.detail).as_str(),
             ])?;
         }
     }
@@ -386,5 +390,55 @@ mod tests {
         let book = std::fs::read_to_string(dir.path().join("codebook.csv")).expect("read");
         assert_eq!(book.lines().count(), 227);
         assert!(!dir.path().join(".reports.csv.tmp").exists());
+    }
+
+    #[test]
+    fn formula_prefixes_are_neutralised_in_every_text_field_and_numbers_stay() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = "2021年某局政府信息公开工作年度报告\n第二十条第(一)项\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数\n规章 | 0 | / | 3\n";
+        let mut reports = Vec::new();
+        for (i, p) in ["=", "+", "-", "@", "\t", "\r"].iter().enumerate() {
+            let mut r = nianbao_extract::extract_text(text, &format!("{p}a{i}.txt"));
+            r.title = Some(format!("{p}HYPERLINK(\"http://x\",\"y\")"));
+            r.agency = Some(format!("{p}1+1"));
+            r.error = Some(format!("{p}cmd|' /C calc'!A0"));
+            r.report_flags = vec![format!("{p}flag")];
+            let key = "t2.a20_1.rule.in_force".to_string();
+            r.cells.insert(key.clone(), Some(Value::Int(-3)));
+            r.raw.insert(key, format!("{p}3"));
+            r.checks = vec![nianbao_extract::Check {
+                id: format!("{p}I1"),
+                scope: format!("{p}s"),
+                holds: false,
+                detail: format!("{p}3 + 0 = 3"),
+            }];
+            reports.push(r);
+        }
+        write_dataset(&reports, dir.path(), &ExportOptions { bom: false }).expect("write");
+        for (file, numeric) in [
+            (
+                "reports.csv",
+                &["year", "checks_failed", "t2.a20_1.rule.in_force"][..],
+            ),
+            ("cells.csv", &["value"][..]),
+            ("checks.csv", &[][..]),
+        ] {
+            let mut rdr = csv::Reader::from_path(dir.path().join(file)).expect("open");
+            let headers = rdr.headers().expect("headers").clone();
+            let mut seen = 0;
+            for rec in rdr.records() {
+                let rec = rec.expect("record");
+                for (h, f) in headers.iter().zip(rec.iter()) {
+                    if numeric.contains(&h) {
+                        continue;
+                    }
+                    assert!(!nianbao_text::is_formula_like(f), "{file} {h}: {f:?}");
+                    seen += usize::from(f.starts_with('\''));
+                }
+            }
+            assert!(seen >= 6, "{file}: {seen} neutralised fields");
+        }
+        let cells = std::fs::read_to_string(dir.path().join("cells.csv")).expect("read");
+        assert!(cells.contains(",t2.a20_1.rule.in_force,-3,'=3,"), "{cells}");
     }
 }

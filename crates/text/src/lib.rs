@@ -2,7 +2,8 @@
 //! decision), the normalisation every label goes through before matching ([`normalize`]), the
 //! [`Line`] type that every reader (text, HTML, PDF, Office) emits and the aligner consumes,
 //! the resource [`Limits`] of every reader of untrusted bytes, and the HTML nesting guard
-//! ([`guard_html`]) that runs before any HTML parser.
+//! ([`guard_html`]) that runs before any HTML parser, and the CSV formula guard
+//! ([`neutralise_formula`]) of every CSV writer.
 //!
 //! ```
 //! let d = nianbao_text::decode(b"\xef\xbb\xbf2020", None);
@@ -15,6 +16,7 @@ mod html_guard;
 pub mod limits;
 mod lines;
 mod normalize;
+mod spreadsheet_safe;
 
 pub use decode::{
     content_type_charset, decode, sniff_meta_charset, CharsetSource, Decoded, Overruled,
@@ -23,3 +25,4 @@ pub use html_guard::{guard_html, guard_html_bytes, Guarded};
 pub use limits::{LimitExceeded, Limits};
 pub use lines::{split_text, split_text_line, Line, LineKind};
 pub use normalize::{compact, compact_char, normalize, strip_pinyin, to_simplified};
+pub use spreadsheet_safe::{is_formula_like, neutralise_formula};
