@@ -4,9 +4,10 @@
 set -eu
 cd "$(dirname "$0")"
 root=..
-shared=../../shared/corpus
+# The shared corpus beside the checkout (as CI lays it), or where SHARED_CORPUS says.
+shared=${SHARED_CORPUS:-../../shared/corpus}
 t() { target=$1; shift; mkdir -p "corpus/$target"; for f in "$@"; do [ -f "$f" ] && cp "$f" "corpus/$target/$(basename "$(dirname "$f")")-$(basename "$f")"; done; true; }
-t text $root/data/samples/*.txt $root/data/samples/*.md $shared/*.txt
+t text $root/data/samples/*.txt $root/data/samples/*.md $shared/*.txt $shared/dev/*.txt $shared/dev/*.md
 t html $root/data/samples/*.html $root/tests/fixtures/html/*.html $shared/html/*.html
 t pdf $root/tests/fixtures/documents/*.pdf $shared/dev/*.pdf
 t docx $root/tests/fixtures/documents/*.docx

@@ -474,3 +474,61 @@ fn rusqlite_row(data: &Path) -> (String, u64, u64) {
         )
         .expect("report record")
 }
+
+/// `export` from an archive on a read-only file system (a copy on a read-only mount, a
+/// backup): SQLite's WAL mode would want to create `index.sqlite-shm` there. The mount is
+/// made in a private mount namespace (`unshare -m`, as root); the test says SKIPPED where
+/// that is not possible.
+#[test]
+fn export_from_a_read_only_archive() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("data");
+    {
+        let mut a = nianbao_archive::Archive::open(&data).expect("archive");
+        let ex = nianbao_archive::Exchange {
+            url: "http://a.test/1.txt".into(),
+            host: "a.test".into(),
+            method: "GET".into(),
+            role: "report".into(),
+            run_id: 1,
+            outcome: "ok".into(),
+            response: Some(nianbao_archive::HttpResponse {
+                status: 200,
+                reason: "OK".into(),
+                headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
+                body: std::fs::read(root().join("data/samples/seed.txt")).expect("seed"),
+            }),
+            ..Default::default()
+        };
+        a.store(&ex, None, &[]).expect("store");
+    }
+    let probe = Command::new("unshare")
+        .args(["-m", "sh", "-c"])
+        .arg(format!(
+            "mount --bind -o ro '{0}' '{0}' && ! touch '{0}/probe' 2>/dev/null",
+            data.display()
+        ))
+        .status();
+    if !matches!(probe, Ok(s) if s.success()) {
+        eprintln!("SKIPPED: cannot make a read-only mount here (unshare -m / mount --bind -o ro)");
+        return;
+    }
+    let out = dir.path().join("out");
+    let res = run(
+        Command::new("unshare").args(["-m", "sh", "-c"]).arg(format!(
+            "mount --bind -o ro '{0}' '{0}' && exec '{1}' export --config /nonexistent.toml --data '{0}' --out '{2}'",
+            data.display(),
+            env!("CARGO_BIN_EXE_nianbao"),
+            out.display()
+        )),
+        Duration::from_secs(120),
+    );
+    assert_eq!(
+        res.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let reports = std::fs::read_to_string(out.join("reports.csv")).expect("reports.csv");
+    assert!(reports.contains("梅河口市商务局"), "{reports}");
+}
