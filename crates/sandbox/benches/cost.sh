@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/../../.."
 n=${1:-10}
-bin=target/release/nianbao
+bin=${NIANBAO_BIN:-target/release/nianbao}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 files="tests/fixtures/documents/006.pdf tests/fixtures/documents/006-unruled.pdf tests/fixtures/documents/009-text.pdf tests/fixtures/documents/006.docx tests/fixtures/documents/006.xlsx tests/fixtures/documents/006.xls tests/fixtures/documents/006.ods tests/fixtures/documents/006.doc"

@@ -2,7 +2,7 @@
 # Peak memory (max RSS of nianbao and its parser child) and time of `nianbao extract` on
 # hostile inputs made here: the XLSX whose sheet spans the whole grid (A1:XFD1048576), the
 # XLSX with 1.2 million shared strings declared as a trillion, 1,000,000 nested <div>s, a
-# 60 MB text file (the seed sample repeated), and 16 MB of random bytes.
+# 60 MB text file (the seed sample repeated; BIG_MB=N for another size), and 16 MB of random bytes.
 #   cargo build --release && sh crates/sandbox/benches/memory.sh
 set -eu
 cd "$(dirname "$0")/../../.."
@@ -31,7 +31,7 @@ with open(os.path.join(d, "divs.html"), "w") as f:
     f.write("<html><body>" + "<div>" * n + "年度报告" + "</div>" * n)
 seed = open("data/samples/seed.txt", encoding="utf-8").read()
 with open(os.path.join(d, "big.txt"), "w", encoding="utf-8") as f:
-    while f.tell() < 60 << 20:
+    while f.tell() < int(os.environ.get("BIG_MB", "60")) << 20:
         f.write(seed)
 with open(os.path.join(d, "noise.txt"), "wb") as f:
     f.write(os.urandom(16 << 20))
@@ -43,6 +43,8 @@ for f in dimension.xlsx strings.xlsx divs.html big.txt noise.txt; do
   /usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" extract "$tmp/$f" --format json > /dev/null 2> "$tmp/err"
   code=$?
   set -e
-  read -r secs kb < "$tmp/time"
+  read -r secs kb <<EOT
+$(tail -n 1 "$tmp/time")
+EOT
   printf '%-16s %10s %9s %12s %5s\n' "$f" "$size" "$secs" "$((kb / 1024))" "$code"
 done

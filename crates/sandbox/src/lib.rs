@@ -15,8 +15,8 @@
 //! Text and HTML stay in the process: they are read by our own code and html5ever behind the
 //! nesting guard, with panics caught.
 //!
-//! Cost (measured, see the README's "Hostile input" section): a few milliseconds of process
-//! start and JSON per document, against 20 ms or more to read a real PDF or workbook.
+//! Cost: measured by `benches/cost.sh` (child against `--no-sandbox` in the same run); the
+//! figure and the command are in the README's "Hostile input" section.
 
 #![warn(missing_docs)]
 
