@@ -24,13 +24,17 @@
 pub mod commit;
 pub mod frontier;
 pub mod index;
+pub mod quarantine;
 pub mod state;
+pub mod verify;
 pub mod warc;
 
 pub use commit::{prepare, Commit, Prepared};
 pub use frontier::{request_key, FrontierItem, NewItem};
 pub use index::{Index, RecordRow};
+pub use quarantine::Quarantined;
 pub use state::{FrontierState, Method, Outcome};
+pub use verify::{verify, Problem, VerifyReport};
 pub use warc::{HttpResponse, WarcRecord};
 
 use std::path::{Path, PathBuf};
