@@ -129,6 +129,29 @@ mod tests {
     use crate::Archive;
 
     #[test]
+    fn a_full_index_names_the_file_and_the_cause() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Archive::open(dir.path()).unwrap();
+        let ix = a.index();
+        // The database may not grow past its current pages: SQLite's SQLITE_FULL, as on a
+        // full disk.
+        let pages: i64 = ix
+            .connection()
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        ix.connection()
+            .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+            .unwrap();
+        let long = "x".repeat(64 * 1024);
+        let e = (0..64)
+            .map(|i| ix.quarantine(&format!("sha{i}"), "http://h/x.pdf", &long, None))
+            .find_map(Result::err)
+            .expect("the index fills up");
+        let msg = e.to_string();
+        assert!(msg.starts_with("index.sqlite: disk full: "), "{msg}");
+    }
+
+    #[test]
     fn quarantine_round_trip_and_read_only_view() {
         let dir = tempfile::tempdir().unwrap();
         let a = Archive::open(dir.path()).unwrap();
