@@ -22,7 +22,7 @@ pub struct Limits {
     /// real report attachments (scanned PDFs) are tens of megabytes.
     pub max_input_bytes: u64,
     /// Largest text or HTML input, in bytes (text is expanded several times while it is
-    /// normalised and split into lines). 64 MiB; a real report page is under 2 MiB.
+    /// normalised and split into lines). 32 MiB; a real report page is under 2 MiB.
     pub max_text_bytes: u64,
     /// Deepest element nesting an HTML parser is shown; deeper elements are flattened (their
     /// tags dropped, their text kept) by [`crate::html_guard`]. 256; real pages nest < 60.
@@ -64,7 +64,7 @@ impl Limits {
     /// The limits every reader uses.
     pub const DEFAULT: Limits = Limits {
         max_input_bytes: 256 << 20,
-        max_text_bytes: 64 << 20,
+        max_text_bytes: 32 << 20,
         max_html_depth: 256,
         max_xml_depth: 512,
         max_zip_entries: 10_000,
@@ -84,7 +84,10 @@ impl Limits {
 
     /// Documented bound on peak memory per input: `MEMORY_MULTIPLE × input size +
     /// MEMORY_BASE` (text and HTML; for compressed formats read "decompressed size").
-    pub const MEMORY_MULTIPLE: u64 = 12;
+    /// Measured (release, `crates/sandbox/benches/memory.sh`): text of short lines grows
+    /// ~20 bytes per input byte (every line its own cells and strings), HTML ~18; so a text
+    /// at the 32 MiB limit stays under 832 MB.
+    pub const MEMORY_MULTIPLE: u64 = 24;
     /// Fixed part of the memory bound (program, tables, aligner), in bytes.
     pub const MEMORY_BASE: u64 = 64 << 20;
 
