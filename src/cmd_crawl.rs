@@ -60,6 +60,9 @@ pub struct CrawlArgs {
     /// No progress bar (set by `--quiet` and `--log-format json`).
     #[arg(skip)]
     pub no_progress: bool,
+    /// Read quarantined documents again (those that crashed a parser or hit a limit).
+    #[arg(long)]
+    pub retry_poisoned: bool,
     /// Also write report.html into the output directory (see `nianbao report`).
     #[arg(long)]
     pub report: bool,
@@ -157,13 +160,18 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
     }
     let (data, out) = (cfg.storage.data.clone(), cfg.storage.out.clone());
     // The crawl's own --province/--level select sources; the dataset after it is not filtered.
-    let opts = crate::cmd_export::DatasetArgs {
+    let opts = match (crate::cmd_export::DatasetArgs {
         bom: args.bom,
         formats: args.formats.clone(),
         names: args.names,
+        retry_poisoned: args.retry_poisoned,
         ..Default::default()
     }
-    .options(&cfg);
+    .options(&cfg))
+    {
+        Ok(o) => o,
+        Err(e) => return fail(exit::FATAL, format!("{e:#}")),
+    };
     let max_failed = cfg.crawl.max_failed_host_share;
     let report = match nianbao_crawl::run_blocking(cfg) {
         Ok(r) => r,
@@ -189,6 +197,7 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
                 Ok(stats) => {
                     summary.dataset_written = true;
                     summary.dataset_reports = stats.reports;
+                    summary.quarantined = stats.quarantined.into_iter().collect();
                 }
                 Err(e) => {
                     eprintln!("error: dataset: {e}");

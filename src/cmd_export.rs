@@ -54,13 +54,22 @@ pub struct DatasetArgs {
     /// Write one file set per year.
     #[arg(long, value_enum)]
     pub split: Option<SplitArg>,
+    /// Read quarantined documents again (those that crashed a parser or hit a limit).
+    #[arg(long)]
+    pub retry_poisoned: bool,
 }
 
 impl DatasetArgs {
     /// The dataset options (`bom` and each source's `division_code` also from the
-    /// configuration).
-    pub fn options(&self, cfg: &nianbao_crawl::Config) -> nianbao_dataset::Options {
-        nianbao_dataset::Options {
+    /// configuration). Archived PDF and Office documents are parsed in a memory-capped child
+    /// process (this binary), so that an abort inside a parser costs one document.
+    pub fn options(&self, cfg: &nianbao_crawl::Config) -> anyhow::Result<nianbao_dataset::Options> {
+        use anyhow::Context;
+        let child = nianbao_dataset::ChildConfig::current_exe()
+            .context("cannot find the nianbao executable for the parser process")?;
+        Ok(nianbao_dataset::Options {
+            isolation: nianbao_dataset::Isolation::Child(child),
+            retry_poisoned: self.retry_poisoned,
             bom: self.bom || cfg.storage.bom,
             formats: self
                 .formats
@@ -84,7 +93,7 @@ impl DatasetArgs {
                 .iter()
                 .filter_map(|s| Some((s.name.clone(), s.division_code.clone()?)))
                 .collect(),
-        }
+        })
     }
 }
 
@@ -134,16 +143,20 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
     let out = args.out.unwrap_or(cfg.storage.out.clone());
     let mut dataset = args.dataset;
     dataset.formats.extend(args.format);
-    let opts = dataset.options(&cfg);
+    let opts = dataset.options(&cfg)?;
     match nianbao_dataset::export_many(&data, &out, &opts) {
         Ok(stats) => {
             println!(
-                "exported {} reports from {} archived inputs ({} unreadable) to {}",
+                "exported {} reports from {} archived inputs ({} unreadable, {} quarantined) to {}",
                 stats.reports,
                 stats.inputs,
                 stats.errors,
+                stats.quarantined.len(),
                 out.display()
             );
+            for (url, why) in &stats.quarantined {
+                println!("quarantined: {url}: {why}");
+            }
             if args.report {
                 // With several archives (shards) the first one's last crawl summary is shown.
                 if let Some(first) = data.first() {

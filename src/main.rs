@@ -6,6 +6,7 @@ mod cmd_diff;
 mod cmd_export;
 mod cmd_extract;
 mod cmd_report;
+mod cmd_verify;
 mod extract_url;
 mod inputs;
 
@@ -54,6 +55,9 @@ enum Command {
     Export(cmd_export::ExportArgs),
     /// Show which cells changed between two versions of a report.
     Diff(cmd_diff::DiffArgs),
+    /// Check an archive: re-read every WARC record, compare digests with the index, find
+    /// (or with --repair truncate) torn tails.
+    Verify(cmd_verify::VerifyArgs),
     /// Write report.html: the dataset's coverage, timeliness, quality and last crawl.
     Report(cmd_report::ReportArgs),
 }
@@ -91,6 +95,18 @@ fn init_logs(cli: &Cli) {
 }
 
 fn main() -> ExitCode {
+    // The parser child (see nianbao-sandbox): no logging, no argument parser, just the work.
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some(nianbao_sandbox::CHILD_SUBCOMMAND) {
+        let code = match nianbao_sandbox::ChildArgs::parse(&argv[1..]) {
+            Ok(a) => nianbao_sandbox::child_main(&a),
+            Err(e) => {
+                eprintln!("nianbao: {e}");
+                2
+            }
+        };
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     let cli = Cli::parse();
     init_logs(&cli);
     // The national formats are data compiled into the binary; a broken file is a build
@@ -109,6 +125,7 @@ fn main() -> ExitCode {
         }
         Command::Export(args) => cmd_export::run(args),
         Command::Diff(args) => cmd_diff::run(args),
+        Command::Verify(args) => cmd_verify::run(args),
         Command::Report(args) => cmd_report::run(args),
     };
     match result {

@@ -199,16 +199,50 @@ impl Index {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
         migrate(&conn)?;
+        conn.execute_batch(crate::quarantine::SCHEMA)?;
         Ok(Index { conn, seq: None })
     }
 
     /// Open an existing index read-only (for export: no writes at all).
+    ///
+    /// On a read-only file system (a backup, a copy on a read-only mount) SQLite cannot create
+    /// the WAL's `-shm` file and refuses to open; the index is then opened `immutable`, which
+    /// reads the database file alone. Records still in an uncheckpointed `-wal` file (a writer
+    /// killed before it closed) are not seen then; that is logged.
     pub fn open_read_only(path: &Path) -> Result<Self, ArchiveError> {
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let plain = Connection::open_with_flags(path, flags).and_then(|conn| {
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            Ok(conn)
+        });
+        let first_error = match plain {
+            Ok(conn) => return Ok(Index { conn, seq: None }),
+            Err(e) => e,
+        };
+        if !path.is_file() {
+            return Err(first_error.into());
+        }
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            tracing::warn!(index = %path.display(), "read-only archive with an unmerged WAL file: its newest records are not read");
+        }
+        // SQLite URI: only `%`, `?` and `#` need escaping in the path part.
+        let escaped = path
+            .to_string_lossy()
+            .replace('%', "%25")
+            .replace('?', "%3f")
+            .replace('#', "%23");
         let conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            format!("file:{escaped}?immutable=1"),
+            flags | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        tracing::debug!(index = %path.display(), error = %first_error, "index opened immutable");
         Ok(Index { conn, seq: None })
     }
 

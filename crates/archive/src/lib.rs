@@ -24,13 +24,17 @@
 pub mod commit;
 pub mod frontier;
 pub mod index;
+pub mod quarantine;
 pub mod state;
+pub mod verify;
 pub mod warc;
 
 pub use commit::{prepare, Commit, Prepared};
 pub use frontier::{request_key, FrontierItem, NewItem};
 pub use index::{Index, RecordRow};
+pub use quarantine::Quarantined;
 pub use state::{FrontierState, Method, Outcome};
+pub use verify::{verify, Problem, VerifyReport};
 pub use warc::{HttpResponse, WarcRecord};
 
 use std::path::{Path, PathBuf};
@@ -47,8 +51,8 @@ pub enum ArchiveError {
         /// The cause.
         source: std::io::Error,
     },
-    /// SQLite error.
-    #[error("index: {0}")]
+    /// SQLite error (the index, `<data>/index.sqlite`).
+    #[error("index.sqlite: {}", describe_sql(.0))]
     Sql(#[from] rusqlite::Error),
     /// A WARC record or HTTP message could not be parsed.
     #[error("corrupt archive data: {0}")]
@@ -59,6 +63,25 @@ pub enum ArchiveError {
     /// Another process writes to this archive (its lock file is held).
     #[error("{0} is in use by another nianbao process")]
     Locked(String),
+}
+
+/// SQLite's message with the cause a user can act on: SQLite reports a full disk as
+/// `database or disk is full` and a file-size limit (`ulimit -f`, EFBIG) only as
+/// `disk I/O error`.
+fn describe_sql(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode;
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::DiskFull => {
+            format!("disk full: {e}")
+        }
+        rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::SystemIoFailure => {
+            format!("{e} (disk full or file-size limit reached?)")
+        }
+        rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ReadOnly => {
+            format!("{e} (read-only file system or no write permission)")
+        }
+        _ => e.to_string(),
+    }
 }
 
 impl ArchiveError {

@@ -257,27 +257,32 @@ pub type RecordsAndEnd = (Vec<(u64, u64, WarcRecord)>, u64);
 pub fn read_all(path: &Path) -> Result<RecordsAndEnd, ArchiveError> {
     let name = path.display().to_string();
     let f = File::open(path).map_err(ArchiveError::io(name))?;
+    Ok(read_all_from(BufReader::new(f)))
+}
+
+/// [`read_all`] on any buffered reader (a file, or bytes in memory).
+pub fn read_all_from(reader: impl BufRead) -> RecordsAndEnd {
     let mut reader = CountingReader {
-        inner: BufReader::new(f),
+        inner: reader,
         pos: 0,
     };
     let mut out = Vec::new();
     loop {
         let start = reader.pos;
         match reader.fill_buf() {
-            Ok([]) => return Ok((out, start)),
+            Ok([]) => return (out, start),
             Ok(_) => {}
-            Err(_) => return Ok((out, start)),
+            Err(_) => return (out, start),
         }
         let mut dec = GzDecoder::new(&mut reader);
         let mut raw = Vec::new();
         if dec.read_to_end(&mut raw).is_err() {
-            return Ok((out, start));
+            return (out, start);
         }
         drop(dec);
         match WarcRecord::parse(&raw) {
             Ok(rec) => out.push((start, reader.pos - start, rec)),
-            Err(_) => return Ok((out, start)),
+            Err(_) => return (out, start),
         }
     }
 }

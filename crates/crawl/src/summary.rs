@@ -126,6 +126,9 @@ pub struct Summary {
     pub dataset_written: bool,
     /// Reports in the dataset written at the end (0 when not written).
     pub dataset_reports: usize,
+    /// Documents quarantined by the dataset step: URL → why (a parser crash, an exhausted
+    /// limit or a timeout); skipped by later runs unless `--retry-poisoned`.
+    pub quarantined: BTreeMap<String, String>,
 }
 
 fn is_usable(r: &RecordRow) -> bool {
@@ -445,6 +448,9 @@ impl std::fmt::Display for Summary {
                 self.failed_hosts.len(),
                 self.hosts.len()
             )?;
+        }
+        for (url, why) in &self.quarantined {
+            writeln!(f, "quarantined: {url}: {why}")?;
         }
         if self.dataset_written {
             write!(f, "reports in dataset: {}", self.dataset_reports)?;

@@ -432,11 +432,29 @@ impl Builder {
             };
             let Some(last) = batch.last() else { break };
             after = last.0;
+            // A quarantined document (it crashed a parser, hit a limit or timed out before)
+            // is not read again unless asked: the same bytes would do it again.
+            let mut quarantined: Vec<Option<nianbao_archive::Quarantined>> =
+                Vec::with_capacity(batch.len());
+            for (_, p) in &batch {
+                let q = match (p.archive.and_then(|i| archives.get(i as usize)), &p.sha) {
+                    (Some(a), Some(sha)) if !sha.is_empty() => a.index().quarantined(sha)?,
+                    _ => None,
+                };
+                quarantined.push(q);
+            }
             // Reading is sequential (the archive handle is not shared between threads);
             // extraction is parallel.
             let bodies: Vec<Result<Vec<u8>, String>> = batch
                 .iter()
-                .map(|(_, p)| {
+                .zip(&quarantined)
+                .map(|((_, p), q)| {
+                    if let (Some(q), false) = (q, self.opts.retry_poisoned) {
+                        return Err(format!(
+                            "quarantined since {} (not read again; --retry-poisoned reads it): {}",
+                            q.first_seen, q.reason
+                        ));
+                    }
                     let a = p
                         .archive
                         .and_then(|i| archives.get(i as usize))
@@ -454,20 +472,53 @@ impl Builder {
                     })
                 })
                 .collect();
-            let results: Vec<Result<Vec<Report>, String>> = batch
+            let isolation = &self.opts.isolation;
+            // `(reports or why not, whether the failure poisons the bytes)`.
+            let results: Vec<(Result<Vec<Report>, String>, bool)> = batch
                 .par_iter()
                 .zip(bodies.into_par_iter())
                 .map(|((_, p), body)| {
-                    let body = body?;
+                    let body = match body {
+                        Ok(b) => b,
+                        Err(e) => return (Err(e), false),
+                    };
                     let hint = InputHint {
                         source: p.source.clone(),
                         content_type: p.content_type.clone(),
                         referrer: p.referrer.clone(),
                     };
-                    nianbao_ingest::extract_bytes(&body, &hint).map_err(|e| e.to_string())
+                    match nianbao_sandbox::extract(&body, &hint, isolation) {
+                        Ok(r) => (Ok(r), false),
+                        Err(f) => (Err(f.reason), f.poison),
+                    }
                 })
                 .collect();
-            for ((pid, p), res) in batch.iter().zip(results) {
+            for (((pid, p), (res, poison)), q) in batch.iter().zip(results).zip(quarantined) {
+                let index = p
+                    .archive
+                    .and_then(|i| archives.get(i as usize))
+                    .map(|a| a.index());
+                let sha = p.sha.as_deref().unwrap_or_default();
+                match (&res, &q) {
+                    (Err(_), Some(q)) if !self.opts.retry_poisoned => {
+                        self.stats
+                            .quarantined
+                            .push((p.source.clone(), q.reason.clone()));
+                    }
+                    (Err(why), _) if poison => {
+                        tracing::warn!(url = %p.source, reason = %why, "document quarantined");
+                        self.stats.quarantined.push((p.source.clone(), why.clone()));
+                        if let (true, Some(ix), false) = (record_status, index, sha.is_empty()) {
+                            ix.quarantine(sha, &p.source, why, p.rec_id)?;
+                        }
+                    }
+                    (Ok(_), Some(_)) => {
+                        if let (true, Some(ix)) = (record_status, index) {
+                            ix.release(sha)?;
+                        }
+                    }
+                    _ => {}
+                }
                 let status = match &res {
                     Ok(r) => format!("ok:{}", r.len()),
                     Err(e) => format!("error: {e}"),

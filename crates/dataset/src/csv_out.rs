@@ -15,24 +15,6 @@ pub struct Csv {
     pub bom: bool,
 }
 
-/// Whether a text field would be taken for a formula by a spreadsheet.
-pub fn is_formula_like(s: &str) -> bool {
-    matches!(
-        s.as_bytes().first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-    )
-}
-
-/// The text as written: formula-like text gets a leading `'` (shown as text by Excel,
-/// LibreOffice and Google Sheets).
-pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
-    if is_formula_like(s) {
-        std::borrow::Cow::Owned(format!("'{s}"))
-    } else {
-        std::borrow::Cow::Borrowed(s)
-    }
-}
-
 impl Format for Csv {
     fn name(&self) -> &'static str {
         "csv"
@@ -91,7 +73,7 @@ impl Sink for CsvSink {
         for f in row {
             self.buf.push(match f {
                 Field::Null => String::new(),
-                Field::Text(s) => neutralise(s).into_owned(),
+                Field::Text(s) => nianbao_text::neutralise_formula(s).into_owned(),
                 Field::Int(i) => i.to_string(),
                 Field::Dec(d) => d.to_string(),
                 Field::Bool(b) => (if *b { "true" } else { "false" }).to_string(),
@@ -116,17 +98,6 @@ impl Sink for CsvSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_formula_prefix_is_neutralised_and_nothing_else() {
-        for p in ["=", "+", "-", "@", "\t", "\r"] {
-            let s = format!("{p}HYPERLINK(\"http://x\",\"y\")");
-            assert_eq!(neutralise(&s), format!("'{s}"));
-        }
-        for s in ["平潭", "12", "'=already", " =x", "", "{\"a\":1}"] {
-            assert_eq!(neutralise(s), s);
-        }
-    }
 
     #[test]
     fn numbers_stay_numbers_and_text_is_neutralised() {

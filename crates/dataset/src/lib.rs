@@ -44,6 +44,7 @@ pub use columns::Names;
 pub use coverage::deadline;
 pub use diff::{diff, CellChange, Diff, VersionInfo};
 pub use error::DatasetError;
+pub use nianbao_sandbox::{ChildConfig, Isolation};
 
 use nianbao_archive::Archive;
 use std::collections::BTreeMap;
@@ -82,6 +83,11 @@ pub struct Options {
     pub split_year: bool,
     /// `division_code` of each crawl source, by source name (from the configuration).
     pub source_divisions: BTreeMap<String, String>,
+    /// Where archived PDF and Office documents are parsed: the `nianbao` binary passes a
+    /// child process, so that an abort inside a parser costs one document, not the run.
+    pub isolation: Isolation,
+    /// Read quarantined documents again (`--retry-poisoned`) instead of skipping them.
+    pub retry_poisoned: bool,
 }
 
 /// What a dataset build did.
@@ -91,8 +97,11 @@ pub struct DatasetStats {
     pub inputs: usize,
     /// Report rows written (without the error rows).
     pub reports: usize,
-    /// Inputs that could not be read (the report row then carries `error`).
+    /// Inputs that could not be read (the report row then carries `error`), quarantined
+    /// ones included.
     pub errors: usize,
+    /// Quarantined documents `(url, reason)`: newly poisoned, or skipped as poisoned.
+    pub quarantined: Vec<(String, String)>,
 }
 
 fn build_from(

@@ -20,6 +20,7 @@ fn err(detail: impl Into<String>) -> DocError {
 }
 
 pub(crate) fn read_docx(bytes: &[u8]) -> Result<DocumentLines, DocError> {
+    crate::guard::check_zip(bytes, DocKind::Docx, &nianbao_text::Limits::DEFAULT)?;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| err(format!("zip: {e}")))?;
     let mut xml = String::new();
     {
@@ -106,6 +107,8 @@ fn parse_document_xml(xml: &str) -> Result<Vec<Line>, DocError> {
     let mut skip_depth = 0usize; // inside w:delText / w:instrText / mc:Fallback
     let mut table_index = 0u32;
     let mut events = 0usize;
+    let mut depth = 0usize;
+    let limits = nianbao_text::Limits::DEFAULT;
     loop {
         events += 1;
         if events > 50_000_000 {
@@ -116,6 +119,8 @@ fn parse_document_xml(xml: &str) -> Result<Vec<Line>, DocError> {
             .map_err(|e| err(format!("XML at {}: {e}", reader.buffer_position())))?;
         match ev {
             Event::Start(e) => {
+                depth += 1;
+                crate::guard::check_depth(DocKind::Docx, depth, &limits)?;
                 let name = e.name();
                 let n = name.as_ref();
                 if skip_depth > 0 {
@@ -161,6 +166,7 @@ fn parse_document_xml(xml: &str) -> Result<Vec<Line>, DocError> {
                 }
             }
             Event::End(e) => {
+                depth = depth.saturating_sub(1);
                 if skip_depth > 0 {
                     skip_depth -= 1;
                     continue;

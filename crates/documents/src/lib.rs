@@ -44,12 +44,18 @@
 //! Rust, builds from crates.io alone, decrypts with the empty password) plus our own
 //! content-stream interpreter and layout.
 //!
-//! All third-party parsing runs behind [`std::panic::catch_unwind`] and size/loop limits, so
-//! broken input gives a [`DocError`], never a panic or a hang.
+//! All third-party parsing runs behind [`std::panic::catch_unwind`] and the limits of
+//! [`nianbao_text::Limits`], checked before the parser allocates (zip central directory,
+//! shared strings, sheet bounding boxes, BIFF dimensions, XML depth, PDF stream sizes and
+//! object counts; see `guard.rs`), so broken or hostile input gives a [`DocError`] (a
+//! [`DocError::Limit`] naming the limit), never a panic, a hang or an allocation abort. An
+//! abort inside a dependency that slips past these checks is contained by running the
+//! parser in a child process (`nianbao-sandbox`).
 
 #![warn(missing_docs)]
 
 mod docx;
+mod guard;
 mod legacy;
 mod pdf;
 pub mod placed;
@@ -132,6 +138,15 @@ pub enum DocError {
         /// Why it cannot be read.
         reason: String,
     },
+    /// A resource limit was hit before the parser could allocate: the document is refused
+    /// (and quarantined by the dataset step), not partly read.
+    #[error("{kind} document refused: {limit}")]
+    Limit {
+        /// What it was read as.
+        kind: DocKind,
+        /// The limit and the value found.
+        limit: nianbao_text::LimitExceeded,
+    },
     /// A third-party parser panicked (caught); the input is treated as broken.
     #[error("{kind} parser panicked: {detail}")]
     Panic {
@@ -194,6 +209,9 @@ pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 /// Read a document of a known kind into lines. Never panics: parser panics are caught and
 /// returned as [`DocError::Panic`].
 pub fn read_document(bytes: &[u8], kind: DocKind) -> Result<DocumentLines, DocError> {
+    nianbao_text::Limits::DEFAULT
+        .check_input(bytes.len() as u64)
+        .map_err(|e| guard::limit(kind, e))?;
     let run = || match kind {
         DocKind::Pdf => pdf::read_pdf(bytes),
         DocKind::Docx => docx::read_docx(bytes),

@@ -2,18 +2,33 @@
 //! A merged region's value appears once (at its top-left cell; covered cells are omitted),
 //! blank cells are `""`, and blank cells left of the value columns (span artefacts in the
 //! label area) are dropped.
+//!
+//! Limits ([`crate::guard`]) are checked before calamine allocates: the container and the
+//! shared strings before the workbook is opened, and XLSX sheets are streamed cell by cell
+//! (calamine's own `worksheet_range` builds a dense grid over whatever positions the file
+//! claims), so a grid is only built once the cells' bounding box is known to be small.
 
+use crate::guard::{self, BoundingBox};
 use crate::{DocError, DocKind, DocPart, DocumentLines};
 use calamine::{open_workbook_auto_from_rs, Data, Reader, Sheets};
-use nianbao_text::{normalize, Line};
+use nianbao_text::{normalize, Limits, Line};
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 
-/// Cells read per sheet at most (guards against a sheet claiming a huge used range).
-const MAX_CELLS: usize = 2_000_000;
-
 pub(crate) fn read_workbook(bytes: &[u8], kind: DocKind) -> Result<DocumentLines, DocError> {
+    let limits = Limits::DEFAULT;
     let err = |d: String| DocError::Parse { kind, detail: d };
+    match kind {
+        DocKind::Xlsx => {
+            guard::check_zip(bytes, kind, &limits)?;
+            guard::check_xlsx_shared_strings(bytes, &limits)?;
+        }
+        DocKind::Ods => {
+            guard::check_zip(bytes, kind, &limits)?;
+            guard::check_ods(bytes, &limits)?;
+        }
+        _ => guard::check_xls(bytes, &limits)?,
+    }
     let mut wb =
         open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| err(e.to_string()))?;
     let names = wb.sheet_names();
@@ -25,20 +40,16 @@ pub(crate) fn read_workbook(bytes: &[u8], kind: DocKind) -> Result<DocumentLines
     let mut parts = Vec::new();
     let mut warnings = Vec::new();
     for (i, name) in names.iter().enumerate() {
-        let range = match wb.worksheet_range(name) {
+        let (origin, rows) = match sheet_rows(&mut wb, name, kind, &limits) {
             Ok(r) => r,
+            Err(e @ DocError::Limit { .. }) => return Err(e),
             Err(e) => {
                 warnings.push(format!("sheet {name}: {e}"));
                 continue;
             }
         };
         let merges = merged(&mut wb, name, i);
-        let (h, w) = range.get_size();
-        if h.saturating_mul(w) > MAX_CELLS {
-            warnings.push(format!("sheet {name}: {h}x{w} cells, too large; skipped"));
-            continue;
-        }
-        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let (r0, c0) = origin;
         let mut covered: HashSet<(u32, u32)> = ods_covered.get(name).cloned().unwrap_or_default();
         for d in &merges {
             for r in d.start.0..=d.end.0.min(d.start.0.saturating_add(1000)) {
@@ -49,15 +60,15 @@ pub(crate) fn read_workbook(bytes: &[u8], kind: DocKind) -> Result<DocumentLines
                 }
             }
         }
-        let mut grid: Vec<Vec<(u32, String)>> = Vec::new();
-        for (ri, row) in range.rows().enumerate() {
+        let mut grid: Vec<Vec<(u32, String)>> = Vec::with_capacity(rows.len());
+        for (ri, row) in rows.into_iter().enumerate() {
             let r = r0 + ri as u32;
             let cells: Vec<(u32, String)> = row
-                .iter()
+                .into_iter()
                 .enumerate()
                 .map(|(ci, v)| (c0 + ci as u32, v))
                 .filter(|(c, _)| !covered.contains(&(r, *c)))
-                .map(|(c, v)| (c, cell_text(v)))
+                .map(|(c, v)| (c, cell_text(&v)))
                 .collect();
             grid.push(cells);
         }
@@ -81,6 +92,54 @@ pub(crate) fn read_workbook(bytes: &[u8], kind: DocKind) -> Result<DocumentLines
         flags: Vec::new(),
         warnings,
     })
+}
+
+/// Top-left position and rows of a sheet's used range. XLSX sheets are streamed and their
+/// bounding box checked before the grid exists; XLS and ODS grids were bounded by the checks
+/// made before the workbook was opened.
+type SheetRows = ((u32, u32), Vec<Vec<Data>>);
+
+fn sheet_rows(
+    wb: &mut Sheets<Cursor<Vec<u8>>>,
+    name: &str,
+    kind: DocKind,
+    limits: &Limits,
+) -> Result<SheetRows, DocError> {
+    let err = |d: String| DocError::Parse { kind, detail: d };
+    if let Sheets::Xlsx(x) = wb {
+        let mut reader = x
+            .worksheet_cells_reader(name)
+            .map_err(|e| err(e.to_string()))?;
+        let mut cells = Vec::new();
+        let mut bbox = BoundingBox::default();
+        while let Some(cell) = reader.next_cell().map_err(|e| err(e.to_string()))? {
+            let value: Data = cell.get_value().clone().into();
+            if value == Data::Empty {
+                continue;
+            }
+            let (r, c) = cell.get_position();
+            bbox.add(r, c);
+            bbox.check(kind, limits)?;
+            cells.push(((r, c), value));
+        }
+        let Some(r0) = cells.iter().map(|((r, _), _)| *r).min() else {
+            return Ok(((0, 0), Vec::new()));
+        };
+        let c0 = cells.iter().map(|((_, c), _)| *c).min().unwrap_or(0);
+        let r1 = cells.iter().map(|((r, _), _)| *r).max().unwrap_or(r0);
+        let c1 = cells.iter().map(|((_, c), _)| *c).max().unwrap_or(c0);
+        let width = (c1 - c0) as usize + 1;
+        let mut rows = vec![vec![Data::Empty; width]; (r1 - r0) as usize + 1];
+        for ((r, c), v) in cells {
+            rows[(r - r0) as usize][(c - c0) as usize] = v;
+        }
+        return Ok(((r0, c0), rows));
+    }
+    let range = wb.worksheet_range(name).map_err(|e| err(e.to_string()))?;
+    let (h, w) = range.get_size();
+    guard::BoundingBox::from_size(h as u64, w as u64).check(kind, limits)?;
+    let origin = range.start().unwrap_or((0, 0));
+    Ok((origin, range.rows().map(|r| r.to_vec()).collect()))
 }
 
 fn merged(wb: &mut Sheets<Cursor<Vec<u8>>>, name: &str, index: usize) -> Vec<calamine::Dimensions> {

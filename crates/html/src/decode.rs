@@ -1,65 +1,20 @@
-//! Bytes to text for HTML pages, on top of [`nianbao_text::decode`].
-//!
-//! Two things are added here. The caller may pass the whole `Content-Type` header value
-//! (`text/html; charset=GBK`) or just a label, so the label is cut out first. And a byte-order
-//! mark outranks the header, as the HTML standard's encoding sniffing says: a BOM is written by
-//! the program that produced the bytes, a header by a server that may guess.
+//! Bytes to text for HTML pages: the project's one charset decision
+//! ([`nianbao_text::decode`]: BOM, then the `Content-Type` header, then `<meta>`, then
+//! detection, each checked against the evidence), recorded as a [`CharsetInfo`].
 
 use nianbao_text::CharsetInfo;
 
-/// Decode page bytes; return the text and how its charset was chosen.
+/// Decode page bytes; return the text and how its charset was chosen. `header_charset` is a
+/// whole `Content-Type` value or a bare label.
 pub(crate) fn decode_page(bytes: &[u8], header_charset: Option<&str>) -> (String, CharsetInfo) {
-    let has_bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF])
-        || bytes.starts_with(&[0xFF, 0xFE])
-        || bytes.starts_with(&[0xFE, 0xFF]);
-    let label = if has_bom {
-        None
-    } else {
-        header_charset.and_then(header_label)
-    };
-    let d = nianbao_text::decode(bytes, label);
+    let d = nianbao_text::decode(bytes, header_charset);
     let info = CharsetInfo::from(&d);
     (d.text, info)
-}
-
-/// The charset label inside a header value: `text/html; charset="gbk"` gives `gbk`, a bare
-/// `GB2312` gives itself, a header without a charset parameter gives `None`.
-pub(crate) fn header_label(value: &str) -> Option<&str> {
-    let v = value.trim();
-    if v.is_empty() {
-        return None;
-    }
-    let lower = v.to_ascii_lowercase();
-    if let Some(pos) = lower.find("charset") {
-        let rest = v[pos + "charset".len()..].trim_start();
-        let rest = rest.strip_prefix('=')?.trim_start();
-        let rest = rest.trim_start_matches(['"', '\'']);
-        let end = rest
-            .find(|c: char| c == ';' || c == '"' || c == '\'' || c.is_whitespace())
-            .unwrap_or(rest.len());
-        let label = &rest[..end];
-        return (!label.is_empty()).then_some(label);
-    }
-    // A media type without a charset parameter says nothing about the encoding.
-    if v.contains('/') || v.contains(';') {
-        return None;
-    }
-    Some(v)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn header_values_and_bare_labels() {
-        assert_eq!(header_label("text/html; charset=GBK"), Some("GBK"));
-        assert_eq!(header_label("text/html;charset=\"gb2312\""), Some("gb2312"));
-        assert_eq!(header_label("GB18030"), Some("GB18030"));
-        assert_eq!(header_label("text/html"), None);
-        assert_eq!(header_label(""), None);
-        assert_eq!(header_label("text/html; charset="), None);
-    }
 
     #[test]
     fn bom_beats_header() {

@@ -4,7 +4,9 @@
 //! Design, in the order the work happens ([`parse_page`]):
 //! 1. **decode** — charset from the HTTP header, BOM, `<meta>`, else detection
 //!    ([`nianbao_text::decode`]); how it was chosen is kept.
-//! 2. **parse** — html5ever through `scraper`, which repairs any tag soup the way browsers do.
+//! 2. **parse** — html5ever through `scraper`, which repairs any tag soup the way browsers do,
+//!    after [`nianbao_text::guard_html`] flattened nesting deeper than
+//!    [`nianbao_text::Limits::max_html_depth`] (256) in one linear pass.
 //! 3. **content** — the article body: known CMS containers (`div.TRS_Editor`, `<ucapcontent>`,
 //!    `#zoom`, …), Hanweb's `ContentStart/End` markers, generic containers, then text density.
 //! 4. **walk** — the body flattened in document order: paragraphs become [`Line::text`], every
@@ -135,7 +137,9 @@ pub fn looks_like_html(bytes: &[u8]) -> bool {
 /// `Content-Type` value or a bare charset label. Never panics.
 pub fn parse_page(bytes: &[u8], url: Option<&str>, header_charset: Option<&str>) -> Page {
     let (text, charset) = decode::decode_page(bytes, header_charset);
-    let doc = Html::parse_document(&text);
+    // html5ever is quadratic in nesting depth: flatten what no real page needs first.
+    let guarded = nianbao_text::guard_html(&text, nianbao_text::Limits::DEFAULT.max_html_depth);
+    let doc = Html::parse_document(&guarded);
     let found = content::find(&doc);
     let layout = walk::layout_tables(doc.tree.root());
     let body = walk::walk(&doc.tree, found.scope, &layout);

@@ -52,12 +52,7 @@ impl InputHint {
     }
 
     pub(crate) fn charset(&self) -> Option<&str> {
-        let ct = self.content_type.as_deref()?;
-        ct.split(';').find_map(|p| {
-            p.trim()
-                .strip_prefix("charset=")
-                .map(|c| c.trim_matches('"'))
-        })
+        nianbao_text::content_type_charset(self.content_type.as_deref()?)
     }
 
     pub(crate) fn url(&self) -> Option<&str> {
@@ -133,7 +128,17 @@ pub fn route(bytes: &[u8], hint: &InputHint) -> Route {
 
 /// Read an input into a [`Document`] with the reader [`route`] chooses.
 pub fn read(bytes: &[u8], hint: &InputHint) -> Result<Document, IngestError> {
-    match route(bytes, hint) {
+    let route = route(bytes, hint);
+    // Text is expanded several times while it is read; refuse what no report needs.
+    if matches!(route, Route::Html | Route::Text) {
+        if let Err(e) = nianbao_text::Limits::DEFAULT.check_text(bytes.len() as u64) {
+            return Err(IngestError::Malformed {
+                source_name: hint.source.clone(),
+                reason: e.to_string(),
+            });
+        }
+    }
+    match route {
         Route::Document => read::read_document(bytes, hint),
         Route::Html => Ok(read::read_html(bytes, hint)),
         Route::Image => Ok(read::read_image(bytes, hint)),

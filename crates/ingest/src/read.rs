@@ -18,6 +18,13 @@ pub fn read_text(bytes: &[u8], hint: &InputHint) -> Result<Document, IngestError
             reason: "empty input".into(),
         });
     }
+    // Binary data read as text is an error, not a report without cells.
+    if let Some(why) = d.unreadable() {
+        return Err(IngestError::Malformed {
+            source_name: hint.source.clone(),
+            reason: why,
+        });
+    }
     let norm = nianbao_text::normalize(&d.text);
     let mut doc =
         Document::new(&hint.source, Reader::Text).with_lines(nianbao_text::split_text(&norm));

@@ -169,13 +169,10 @@ pub struct Discovery {
     pub charset: Option<String>,
 }
 
-/// Charset parameter of a Content-Type value.
+/// Charset parameter of a Content-Type value (the project's one parser,
+/// [`nianbao_text::content_type_charset`]).
 pub fn header_charset(content_type: Option<&str>) -> Option<String> {
-    let ct = content_type?;
-    ct.split(';')
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
-        .map(|(_, v)| v.trim().trim_matches('"').to_string())
+    nianbao_text::content_type_charset(content_type?).map(str::to_string)
 }
 
 /// Discover links on a page.

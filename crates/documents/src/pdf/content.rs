@@ -164,7 +164,7 @@ impl<'d> Ctx<'d, '_> {
         base: Matrix,
         depth: u32,
     ) -> Result<(), String> {
-        if depth > self.limits.max_form_depth {
+        if depth > self.limits.max_pdf_form_depth {
             return Ok(());
         }
         let content = Content::decode(content).map_err(|e| format!("content stream: {e}"))?;
@@ -188,7 +188,7 @@ impl<'d> Ctx<'d, '_> {
 
         for op in &content.operations {
             self.ops += 1;
-            if self.ops > self.limits.max_ops_per_page {
+            if self.ops > self.limits.max_pdf_ops_per_page {
                 return Err("too many content operations on one page".into());
             }
             let o = &op.operands;
@@ -471,7 +471,7 @@ impl<'d> Ctx<'d, '_> {
                     .and_then(|o| o.as_dict().ok())
                     .or(res);
                 let data = stream
-                    .decompressed_content_with_limit(self.limits.max_stream_bytes)
+                    .decompressed_content_with_limit(self.limits.max_pdf_stream_bytes)
                     .or_else(|_| {
                         if stream.dict.get(b"Filter").is_err() {
                             Ok(stream.content.clone())
@@ -542,7 +542,7 @@ impl<'d> Ctx<'d, '_> {
         if g.text.trim().is_empty() || !g.x0.is_finite() || !g.y.is_finite() {
             return;
         }
-        if self.items.glyphs.len() < self.limits.max_glyphs_per_page {
+        if self.items.glyphs.len() < self.limits.max_pdf_glyphs_per_page {
             self.items.glyphs.push(g);
         }
     }

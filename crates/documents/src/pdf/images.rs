@@ -65,14 +65,18 @@ pub(crate) fn page_images(
     max_pages: usize,
     max_pixels: u64,
 ) -> Result<(Vec<PageImage>, Vec<String>), DocError> {
-    let limits = Limits::default();
+    let limits = Limits::DEFAULT;
     let doc = Document::load_mem(bytes).map_err(|e| DocError::Parse {
         kind: DocKind::Pdf,
         detail: e.to_string(),
     })?;
     let mut out = Vec::new();
     let mut skipped = Vec::new();
-    for (&num, &id) in doc.get_pages().iter().take(max_pages.min(limits.max_pages)) {
+    for (&num, &id) in doc
+        .get_pages()
+        .iter()
+        .take(max_pages.min(limits.max_pdf_pages))
+    {
         let Ok(images) = doc.get_page_images(id) else {
             continue;
         };

@@ -14,27 +14,9 @@ use lopdf::Document;
 use nianbao_text::{compact, normalize, Line, LineKind};
 use std::collections::{BTreeMap, HashMap};
 
-/// Bounds that keep hostile or broken PDFs from exhausting time or memory.
-#[derive(Debug, Clone)]
-pub(crate) struct Limits {
-    pub max_pages: usize,
-    pub max_stream_bytes: usize,
-    pub max_ops_per_page: usize,
-    pub max_glyphs_per_page: usize,
-    pub max_form_depth: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_pages: 500,
-            max_stream_bytes: 64 << 20,
-            max_ops_per_page: 2_000_000,
-            max_glyphs_per_page: 200_000,
-            max_form_depth: 8,
-        }
-    }
-}
+/// Bounds that keep hostile or broken PDFs from exhausting time or memory (the project's one
+/// [`nianbao_text::Limits`]).
+pub(crate) use nianbao_text::Limits;
 
 use crate::scanned::{is_image_page, MIN_TEXT_CHARS};
 
@@ -48,8 +30,13 @@ pub(crate) struct PageOut {
 }
 
 pub(crate) fn read_pdf(bytes: &[u8]) -> Result<DocumentLines, DocError> {
-    let limits = Limits::default();
-    let doc = Document::load_mem(bytes).map_err(|e| {
+    let limits = Limits::DEFAULT;
+    // Object and xref streams are inflated while loading: bound each one.
+    let options = lopdf::LoadOptions {
+        max_decompressed_size: Some(limits.max_pdf_stream_bytes),
+        ..Default::default()
+    };
+    let doc = Document::load_mem_with_options(bytes, options).map_err(|e| {
         let msg = e.to_string();
         if msg.to_lowercase().contains("password") || msg.to_lowercase().contains("decrypt") {
             DocError::Encrypted(msg)
@@ -60,6 +47,12 @@ pub(crate) fn read_pdf(bytes: &[u8]) -> Result<DocumentLines, DocError> {
             }
         }
     })?;
+    nianbao_text::limits::check(
+        "PDF objects",
+        doc.objects.len() as u64,
+        limits.max_pdf_objects as u64,
+    )
+    .map_err(|e| crate::guard::limit(DocKind::Pdf, e))?;
     let pages = doc.get_pages();
     if pages.is_empty() {
         return Err(DocError::Parse {
@@ -72,16 +65,16 @@ pub(crate) fn read_pdf(bytes: &[u8]) -> Result<DocumentLines, DocError> {
     let mut warnings = Vec::new();
     let mut carried: layout::Columns = None;
     let mut fonts = content::FontCache::new();
-    for (&num, &id) in pages.iter().take(limits.max_pages) {
+    for (&num, &id) in pages.iter().take(limits.max_pdf_pages) {
         match read_page(&doc, id, &limits, &mut carried, &mut fonts) {
             Ok(p) => outs.push((num, p)),
             Err(e) => warnings.push(format!("page {num}: {e}")),
         }
     }
-    if pages.len() > limits.max_pages {
+    if pages.len() > limits.max_pdf_pages {
         warnings.push(format!(
             "only the first {} of {} pages were read",
-            limits.max_pages,
+            limits.max_pdf_pages,
             pages.len()
         ));
     }
@@ -138,7 +131,7 @@ fn read_page<'d>(
 ) -> Result<PageOut, String> {
     let (left, bottom, right, top) = page_box(doc, id);
     let content = doc
-        .get_page_content_with_limit(id, limits.max_stream_bytes)
+        .get_page_content_with_limit(id, limits.max_pdf_stream_bytes)
         .map_err(|e| e.to_string())?;
     let res = page_resources(doc, id);
     let items = content::interpret_page(doc, &content, res, limits, fonts)?;

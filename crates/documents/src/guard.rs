@@ -1,0 +1,366 @@
+//! Limits checked before a third-party parser allocates ([`nianbao_text::Limits`]).
+//!
+//! * **Zip containers** (DOCX, XLSX, ODS): the central directory is read first (entry count,
+//!   declared decompressed sizes, compression ratios). The zip crate refuses to inflate an
+//!   entry past its declared size, so the declared sizes are a real bound on what calamine
+//!   and our XML readers can inflate.
+//! * **XLSX**: the shared-string part is streamed once and its strings counted (and its
+//!   declared `uniqueCount`, which calamine would `reserve`); sheets are read cell by cell and
+//!   the bounding box of the cells present is checked before a grid exists.
+//! * **XLS**: calamine builds every sheet while opening the workbook, reserving the declared
+//!   `DIMENSIONS` and a dense grid over the cells' bounding box; both are computed here first
+//!   from the BIFF records of the `Workbook` stream.
+//! * **ODS**: `content.xml` is streamed once and each table's expanded size (repeated rows
+//!   and columns, which calamine expands) is checked.
+//! * **XML depth** of every part we walk ourselves.
+
+use crate::{DocError, DocKind};
+use nianbao_text::limits::{check, LimitExceeded};
+use nianbao_text::Limits;
+use quick_xml::events::Event;
+use std::io::{BufReader, Cursor, Read};
+
+/// A limit error for a document kind.
+pub(crate) fn limit(kind: DocKind, e: LimitExceeded) -> DocError {
+    DocError::Limit { kind, limit: e }
+}
+
+/// Check a zip container's central directory: entry count, per-entry and total declared
+/// sizes, and the compression ratio of large entries.
+pub(crate) fn check_zip(bytes: &[u8], kind: DocKind, limits: &Limits) -> Result<(), DocError> {
+    let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| DocError::Parse {
+        kind,
+        detail: format!("zip: {e}"),
+    })?;
+    check(
+        "zip entries",
+        zip.len() as u64,
+        limits.max_zip_entries as u64,
+    )
+    .map_err(|e| limit(kind, e))?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let Ok(meta) = zip.by_index_data(i) else {
+            continue;
+        };
+        let size = meta.size();
+        let packed = meta.compressed_size().max(1);
+        check("zip entry size (bytes)", size, limits.max_zip_entry_bytes)
+            .map_err(|e| limit(kind, e))?;
+        if size > 1 << 20 {
+            check(
+                "zip entry compression ratio",
+                size / packed,
+                limits.max_zip_ratio,
+            )
+            .map_err(|e| limit(kind, e))?;
+        }
+        total = total.saturating_add(size);
+    }
+    check("zip total size (bytes)", total, limits.max_zip_total_bytes).map_err(|e| limit(kind, e))
+}
+
+/// Stream every `sharedStrings.xml` part of an XLSX: its declared counts and the strings it
+/// holds must stay under [`Limits::max_shared_strings`], its nesting under
+/// [`Limits::max_xml_depth`].
+pub(crate) fn check_xlsx_shared_strings(bytes: &[u8], limits: &Limits) -> Result<(), DocError> {
+    let kind = DocKind::Xlsx;
+    let parse = |detail: String| DocError::Parse { kind, detail };
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| parse(format!("zip: {e}")))?;
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .filter(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"))
+        .collect();
+    for name in names {
+        let f = zip
+            .by_name(&name)
+            .map_err(|e| parse(format!("{name}: {e}")))?;
+        let mut reader = quick_xml::Reader::from_reader(BufReader::new(f));
+        let mut buf = Vec::new();
+        let mut strings = 0u64;
+        let mut depth = 0usize;
+        loop {
+            buf.clear();
+            let ev = reader
+                .read_event_into(&mut buf)
+                .map_err(|e| parse(format!("{name}: {e}")))?;
+            let (e, start) = match &ev {
+                Event::Start(e) => (e, true),
+                Event::Empty(e) => (e, false),
+                Event::End(_) => {
+                    depth = depth.saturating_sub(1);
+                    continue;
+                }
+                Event::Eof => break,
+                _ => continue,
+            };
+            if start {
+                depth += 1;
+                check_depth(kind, depth, limits)?;
+            }
+            match e.local_name().as_ref() {
+                "sst" => {
+                    for a in e.attributes().flatten() {
+                        if a.key.local_name().as_ref() == "uniqueCount" {
+                            let n: u64 = a.value.trim().parse().unwrap_or(0);
+                            check("declared shared strings", n, limits.max_shared_strings)
+                                .map_err(|e| limit(kind, e))?;
+                        }
+                    }
+                }
+                "si" => {
+                    strings += 1;
+                    check("shared strings", strings, limits.max_shared_strings)
+                        .map_err(|e| limit(kind, e))?;
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// XML nesting check for our own walkers.
+pub(crate) fn check_depth(kind: DocKind, depth: usize, limits: &Limits) -> Result<(), DocError> {
+    check("XML depth", depth as u64, limits.max_xml_depth as u64).map_err(|e| limit(kind, e))
+}
+
+/// Tracks the bounding box of the cells of one sheet without storing them.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BoundingBox {
+    min: Option<(u32, u32)>,
+    max: (u32, u32),
+}
+
+impl BoundingBox {
+    pub(crate) fn add(&mut self, row: u32, col: u32) {
+        self.min = Some(match self.min {
+            None => (row, col),
+            Some((r, c)) => (r.min(row), c.min(col)),
+        });
+        self.max = (self.max.0.max(row), self.max.1.max(col));
+    }
+
+    /// A box of `rows × cols` cells.
+    pub(crate) fn from_size(rows: u64, cols: u64) -> BoundingBox {
+        let clamp = |n: u64| u32::try_from(n.saturating_sub(1)).unwrap_or(u32::MAX);
+        if rows == 0 || cols == 0 {
+            return BoundingBox::default();
+        }
+        BoundingBox {
+            min: Some((0, 0)),
+            max: (clamp(rows), clamp(cols)),
+        }
+    }
+
+    /// Cells of a dense grid over the box.
+    pub(crate) fn cells(&self) -> u64 {
+        match self.min {
+            None => 0,
+            Some((r0, c0)) => {
+                (u64::from(self.max.0 - r0) + 1).saturating_mul(u64::from(self.max.1 - c0) + 1)
+            }
+        }
+    }
+
+    pub(crate) fn check(&self, kind: DocKind, limits: &Limits) -> Result<(), DocError> {
+        check(
+            "sheet cells (bounding box of the cells present)",
+            self.cells(),
+            limits.max_sheet_cells,
+        )
+        .map_err(|e| limit(kind, e))
+    }
+}
+
+/// Scan the BIFF records of an XLS workbook stream before calamine opens it: every
+/// `DIMENSIONS` record and the bounding box of the cell records of each sheet substream must
+/// stay under [`Limits::max_sheet_cells`].
+pub(crate) fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), DocError> {
+    let kind = DocKind::Xls;
+    let Ok(mut cf) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
+        // Not an OLE file: calamine will refuse it without allocating.
+        return Ok(());
+    };
+    let path = if cf.exists("/Workbook") {
+        "/Workbook"
+    } else if cf.exists("/Book") {
+        "/Book"
+    } else {
+        return Ok(());
+    };
+    let mut stream = Vec::new();
+    {
+        let s = cf.open_stream(path).map_err(|e| DocError::Parse {
+            kind,
+            detail: format!("workbook stream: {e}"),
+        })?;
+        s.take(limits.max_input_bytes)
+            .read_to_end(&mut stream)
+            .map_err(|e| DocError::Parse {
+                kind,
+                detail: format!("workbook stream: {e}"),
+            })?;
+    }
+    let u16_at = |d: &[u8], i: usize| d.get(i..i + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let u32_at = |d: &[u8], i: usize| {
+        d.get(i..i + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let mut bbox = BoundingBox::default();
+    let mut i = 0usize;
+    while i + 4 <= stream.len() {
+        let typ = u16_at(&stream, i).unwrap_or(0);
+        let len = usize::from(u16_at(&stream, i + 2).unwrap_or(0));
+        let data = &stream[(i + 4).min(stream.len())..(i + 4 + len).min(stream.len())];
+        i += 4 + len;
+        match typ {
+            // BOF: a new substream (sheet, chart, globals).
+            0x0809 => {
+                bbox.check(kind, limits)?;
+                bbox = BoundingBox::default();
+            }
+            // DIMENSIONS, as calamine reads it (it reserves rows × columns).
+            0x0200 => {
+                let (rf, rl, cf_, cl) = match data.len() {
+                    10 => (
+                        u32::from(u16_at(data, 0).unwrap_or(0)),
+                        u32::from(u16_at(data, 2).unwrap_or(0)),
+                        u32::from(u16_at(data, 4).unwrap_or(0)),
+                        u32::from(u16_at(data, 6).unwrap_or(0)),
+                    ),
+                    14 | 16 => (
+                        u32_at(data, 0).unwrap_or(0),
+                        u32_at(data, 4).unwrap_or(0),
+                        u32::from(u16_at(data, 8).unwrap_or(0)),
+                        u32::from(u16_at(data, 10).unwrap_or(0)),
+                    ),
+                    _ => continue,
+                };
+                let cf_ = if cf_ > 0xFF || cl < cf_ { 0 } else { cf_ };
+                let rows = u64::from(rl.saturating_sub(rf)) + 1;
+                let cols = u64::from(cl.saturating_sub(cf_)) + 1;
+                check(
+                    "declared sheet dimension (cells)",
+                    rows.saturating_mul(cols),
+                    limits.max_sheet_cells,
+                )
+                .map_err(|e| limit(kind, e))?;
+            }
+            // Cell records: row, column first.
+            0x0203 | 0x0204 | 0x00FD | 0x027E | 0x0006 | 0x0205 | 0x0201 | 0x00D6 | 0x0207 => {
+                if let (Some(r), Some(c)) = (u16_at(data, 0), u16_at(data, 2)) {
+                    bbox.add(u32::from(r), u32::from(c));
+                }
+            }
+            // MULRK / MULBLANK: row, first column, ..., last column.
+            0x00BD | 0x00BE => {
+                if let (Some(r), Some(c0)) = (u16_at(data, 0), u16_at(data, 2)) {
+                    bbox.add(u32::from(r), u32::from(c0));
+                    if let Some(c1) = data.len().checked_sub(2).and_then(|j| u16_at(data, j)) {
+                        bbox.add(u32::from(r), u32::from(c1.max(c0)));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    bbox.check(kind, limits)
+}
+
+/// Stream an ODS `content.xml` and check each table's expanded size (calamine expands
+/// repeated columns of non-empty cells and repeated rows into a dense grid) and the nesting.
+pub(crate) fn check_ods(bytes: &[u8], limits: &Limits) -> Result<(), DocError> {
+    let kind = DocKind::Ods;
+    let parse = |detail: String| DocError::Parse { kind, detail };
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| parse(format!("zip: {e}")))?;
+    let Ok(f) = zip.by_name("content.xml") else {
+        return Ok(());
+    };
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(f));
+    let mut buf = Vec::new();
+    let mut depth = 0usize;
+    // Per table: rows up to the last non-empty one, the widest row.
+    let (mut rows, mut rows_to_last, mut width) = (0u64, 0u64, 0u64);
+    // Per row: repeat count, columns so far, columns up to the last non-empty cell.
+    let (mut row_repeat, mut cols, mut cols_to_last) = (1u64, 0u64, 0u64);
+    let attr_num = |e: &quick_xml::events::BytesStart<'_>, key: &str| -> Option<u64> {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == key)
+            .and_then(|a| a.value.trim().parse().ok())
+    };
+    let has_attr = |e: &quick_xml::events::BytesStart<'_>, key: &str| {
+        e.attributes().flatten().any(|a| a.key.as_ref() == key)
+    };
+    let check_table = |rows_to_last: u64, width: u64| {
+        check(
+            "sheet cells (expanded ODS table)",
+            rows_to_last.saturating_mul(width),
+            limits.max_sheet_cells,
+        )
+        .map_err(|e| limit(kind, e))
+    };
+    loop {
+        buf.clear();
+        let ev = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| parse(format!("content.xml: {e}")))?;
+        let (e, empty) = match &ev {
+            Event::Start(e) => {
+                depth += 1;
+                check_depth(kind, depth, limits)?;
+                (e, false)
+            }
+            Event::Empty(e) => (e, true),
+            Event::End(e) => {
+                depth = depth.saturating_sub(1);
+                match e.name().as_ref() {
+                    "table:table-row" => {
+                        rows = rows.saturating_add(row_repeat);
+                        if cols_to_last > 0 {
+                            rows_to_last = rows;
+                            width = width.max(cols_to_last);
+                            check_table(rows_to_last, width)?;
+                        }
+                    }
+                    "table:table" => {
+                        check_table(rows_to_last, width)?;
+                        (rows, rows_to_last, width) = (0, 0, 0);
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        match e.name().as_ref() {
+            "table:table" => (rows, rows_to_last, width) = (0, 0, 0),
+            "table:table-row" => {
+                // calamine caps rows at 1,048,576 and columns at 16,384.
+                row_repeat = attr_num(e, "table:number-rows-repeated")
+                    .unwrap_or(1)
+                    .clamp(1, 1 << 20);
+                (cols, cols_to_last) = (0, 0);
+                if empty {
+                    rows = rows.saturating_add(row_repeat);
+                }
+            }
+            "table:table-cell" | "table:covered-table-cell" => {
+                let n = attr_num(e, "table:number-columns-repeated")
+                    .unwrap_or(1)
+                    .clamp(1, 1 << 14);
+                cols = cols.saturating_add(n).min(1 << 14);
+                if !empty || has_attr(e, "office:value-type") {
+                    cols_to_last = cols;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
