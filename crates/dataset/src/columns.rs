@@ -514,157 +514,6 @@ pub struct BookRow {
     pub ty: String,
 }
 
-/// Flags that can appear in `report_flags` and in the cell flags, with their meaning.
-pub const FLAGS: &[(&str, &str, &str)] = &[
-    (
-        "blank",
-        "单元格为空",
-        "the cell was printed empty (value empty)",
-    ),
-    (
-        "missing_marker",
-        "以“/”“-”“—”“无”表示",
-        "printed as /, -, — or 无 (value empty)",
-    ),
-    (
-        "derived",
-        "由勾稽关系推出",
-        "a blank total filled from an identity",
-    ),
-    (
-        "split_by_identity",
-        "粘连数字按勾稽关系拆分",
-        "glued digits split; the identities chose the only consistent split",
-    ),
-    (
-        "split_glued",
-        "粘连数字唯一拆分",
-        "glued digits with a single possible split",
-    ),
-    (
-        "narrative_confirmed",
-        "正文印证",
-        "a glued split narrowed by a statement in the report's text",
-    ),
-    (
-        "ambiguous",
-        "多种读法",
-        "several readings possible; left empty rather than guessed",
-    ),
-    (
-        "position_inferred",
-        "按位置推断",
-        "blank cells were dropped; the value was placed by the row identity",
-    ),
-    (
-        "row_order",
-        "按行序读取",
-        "numbers far from their labels; rows read in document order (identities hold)",
-    ),
-    (
-        "value_before_label",
-        "数值在标签前",
-        "a PDF printed the value before its row label",
-    ),
-    (
-        "unit_unknown",
-        "未注明单位",
-        "money printed without a unit; the raw number is kept",
-    ),
-    (
-        "unit_unknown:likely_yuan",
-        "疑似以元为单位",
-        "money without a unit, implausible as 万元: kept out of the value column (raw text kept)",
-    ),
-    (
-        "unit_converted_from_yuan",
-        "由元换算为万元",
-        "the cell said 元; converted to 万元",
-    ),
-    (
-        "unexpected_unit",
-        "单位异常",
-        "an unexpected unit was printed",
-    ),
-    ("not_integer", "非整数", "a count that is not an integer"),
-    ("negative", "负数", "a negative count"),
-    ("not_found", "未找到", "the value could not be read (empty)"),
-    (
-        "truncated_source",
-        "来源截断",
-        "the source ends before the value (empty)",
-    ),
-    (
-        "unresolved",
-        "无法确定",
-        "the value could not be resolved (empty)",
-    ),
-    (
-        "dropped_blank",
-        "空白被略去",
-        "a blank was dropped by the source (empty)",
-    ),
-    ("not_printed", "未列出", "the row is not printed (empty)"),
-    (
-        "image_only",
-        "仅图片",
-        "report published as images only; no values",
-    ),
-    (
-        "attachment_only",
-        "仅附件",
-        "the page only links the report as an attachment",
-    ),
-    (
-        "unsupported_format",
-        "不支持的格式",
-        "a file format nianbao cannot read (legacy binary)",
-    ),
-    ("no_tables", "无表格", "no national table found"),
-    ("listing_page", "列表页", "a list of reports, not a report"),
-    (
-        "agency_from_page",
-        "机关取自页面",
-        "the agency was taken from the page linking the attachment",
-    ),
-    (
-        "year_mismatch_page",
-        "年度与页面不符",
-        "the year read differs from the page's",
-    ),
-    (
-        "agency_mismatch_page",
-        "机关与页面不符",
-        "the agency read differs from the page's",
-    ),
-    (
-        "format_not_from_labels",
-        "格式非由表头判定",
-        "the table format was not recognised from header labels",
-    ),
-    (
-        "identity_failed",
-        "勾稽关系不成立",
-        "at least one identity check fails (see checks.csv)",
-    ),
-    (
-        "text_fallback",
-        "按正文读取",
-        "the page's tables gave nothing; values read from its text",
-    ),
-    (
-        "decode_errors",
-        "解码错误",
-        "the bytes had decoding errors in the chosen charset",
-    ),
-    ("no_text", "无文本", "a PDF without extractable text"),
-    (
-        "unmapped_glyphs",
-        "字形无法映射",
-        "a PDF whose glyphs lack a Unicode mapping",
-    ),
-];
-
 /// Check ids.
 pub const CHECK_IDS: &[(&str, &str, &str)] = &[
     (
@@ -707,6 +556,19 @@ fn def_row(file: &str, def: &Def) -> BookRow {
         group: def.group.to_string(),
         ty: def.ty.as_str().to_string(),
     }
+}
+
+/// Every flag that can appear in `report_flags` and in the cell flags: its text, Chinese and
+/// English meaning, cell flags first.
+fn flag_texts() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    use nianbao_extract::{CellFlag, ReportFlag};
+    let cell = CellFlag::ALL
+        .iter()
+        .map(|f| (f.as_str(), f.zh(), f.meaning()));
+    let report = ReportFlag::ALL
+        .iter()
+        .map(|f| (f.as_str(), f.zh(), f.meaning()));
+    cell.chain(report)
 }
 
 /// The codebook: every column of every file, then flags and check ids.
@@ -753,7 +615,9 @@ pub fn codebook() -> Vec<BookRow> {
             rows.push(def_row(file, def));
         }
     }
-    for (flag, zh, en) in FLAGS {
+    // Flag rows come from the flag enums, where each flag's text lives once (the README's flag
+    // tables are generated from the same enums).
+    for (flag, zh, en) in flag_texts() {
         rows.push(BookRow {
             key: format!("flag:{flag}"),
             table: String::new(),
@@ -788,6 +652,31 @@ pub fn codebook() -> Vec<BookRow> {
 mod tests {
     use super::*;
     use crate::names::is_valid;
+
+    /// The codebook's flag rows are exactly the flags the code knows, once each, with the
+    /// enums' texts: a flag added to `CellFlag`/`ReportFlag` is described without a second list.
+    #[test]
+    fn codebook_flags_are_exactly_the_flag_enums() {
+        use nianbao_extract::{CellFlag, ReportFlag};
+        let book: Vec<(String, String, String)> = codebook()
+            .into_iter()
+            .filter(|r| r.group == "flag")
+            .map(|r| (r.key, r.zh, r.en))
+            .collect();
+        let mut want: Vec<(String, String, String)> = Vec::new();
+        for f in CellFlag::ALL {
+            want.push((format!("flag:{f}"), f.zh().into(), f.meaning().into()));
+        }
+        for f in ReportFlag::ALL {
+            want.push((format!("flag:{f}"), f.zh().into(), f.meaning().into()));
+        }
+        assert_eq!(book, want);
+        let keys: std::collections::BTreeSet<&str> = book.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(keys.len(), book.len(), "a flag text used twice");
+        // Flags the dataset writes itself are among them.
+        assert!(keys.contains("flag:agency_from_page"));
+        assert!(book.iter().all(|r| !r.1.is_empty() && !r.2.is_empty()));
+    }
 
     #[test]
     fn short_names_are_unique_per_file_and_valid_on_the_full_codebook() {

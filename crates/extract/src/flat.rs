@@ -7,7 +7,8 @@
 use aho_corasick::AhoCorasick;
 use nianbao_templates::Template;
 use nianbao_text::{compact_char, Line};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// Ends every cell in [`Flat::buf`].
 pub const CELL_END: char = '\u{1F}';
@@ -26,15 +27,20 @@ pub struct Flat<'t> {
     map: Vec<usize>,
     /// Byte offset in `buf` where each line starts.
     pub line_starts: Vec<usize>,
-    /// Occurrences of every template label, found in one pass ([`Flat::index_labels`]).
-    hits: HashMap<&'t str, Vec<(usize, usize)>>,
+    /// Which labels were indexed, shared with the [`LabelIndex`] (label → pattern id).
+    ids: Option<Arc<FxHashMap<&'t str, usize>>>,
+    /// Occurrences of every indexed label by pattern id, found in one pass
+    /// ([`Flat::index_labels`]).
+    hits: Vec<Vec<(usize, usize)>>,
 }
 
 /// Every label of a set of templates and an automaton that finds them all in one pass.
 #[derive(Debug)]
 pub struct LabelIndex<'t> {
     ac: AhoCorasick,
-    labels: Vec<&'t str>,
+    /// Label → pattern id, built once and shared with every [`Flat`] (a per-document map of
+    /// every label cost more than the search itself).
+    ids: Arc<FxHashMap<&'t str, usize>>,
 }
 
 impl<'t> LabelIndex<'t> {
@@ -61,13 +67,23 @@ impl<'t> LabelIndex<'t> {
         labels.sort_unstable();
         labels.dedup();
         let ac = AhoCorasick::new(&labels).ok()?;
-        Some(LabelIndex { ac, labels })
+        let ids = labels.iter().enumerate().map(|(i, l)| (*l, i)).collect();
+        Some(LabelIndex {
+            ac,
+            ids: Arc::new(ids),
+        })
     }
 }
 
 /// Lines whose text is a page number or a markdown rule carry no data and would otherwise be
 /// read as values (`-2-`) or as missing markers (`---`).
 fn is_furniture(cell: &str) -> bool {
+    // Every furniture shape starts with one of these; most cells are rejected here without
+    // the copy below (this runs on every cell of every document).
+    let first = cell.chars().find(|c| !c.is_whitespace());
+    if !first.is_some_and(|c| matches!(c, '-' | '—' | ':' | '=' | '|' | '第')) {
+        return false;
+    }
     let t: String = cell.chars().filter(|c| !c.is_whitespace()).collect();
     if t.is_empty() {
         return false;
@@ -148,16 +164,14 @@ impl<'t> Flat<'t> {
     /// Find every template label in one pass; later [`Flat::find_all`] calls for template
     /// labels are lookups.
     pub fn index_labels(&mut self, index: &LabelIndex<'t>) {
-        let mut hits: HashMap<&'t str, Vec<(usize, usize)>> = HashMap::new();
+        let mut hits: Vec<Vec<(usize, usize)>> = vec![Vec::new(); index.ids.len()];
         for m in index.ac.find_overlapping_iter(&self.compact) {
-            if let Some(l) = index.labels.get(m.pattern().as_usize()) {
-                hits.entry(l).or_default().push((m.start(), m.end()));
+            if let Some(h) = hits.get_mut(m.pattern().as_usize()) {
+                h.push((m.start(), m.end()));
             }
         }
-        for l in &index.labels {
-            hits.entry(l).or_default();
-        }
         self.hits = hits;
+        self.ids = Some(Arc::clone(&index.ids));
     }
 
     /// All occurrences of a compact needle, as compact (start, end) offsets, in order.
@@ -165,8 +179,8 @@ impl<'t> Flat<'t> {
         if needle.is_empty() {
             return Vec::new();
         }
-        if let Some(h) = self.hits.get(needle) {
-            return h.clone();
+        if let Some(&i) = self.ids.as_ref().and_then(|ids| ids.get(needle)) {
+            return self.hits.get(i).cloned().unwrap_or_default();
         }
         self.compact
             .match_indices(needle)

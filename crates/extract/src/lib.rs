@@ -60,6 +60,8 @@ pub struct Extractor<'t> {
     set: &'t TemplateSet,
     labels: Option<flat::LabelIndex<'t>>,
     noise: Vec<labels::NoiseWords>,
+    /// Every key of each format, sorted (the order the report's maps are built in).
+    sorted_keys: Vec<Vec<&'t str>>,
 }
 
 impl<'t> Extractor<'t> {
@@ -70,6 +72,15 @@ impl<'t> Extractor<'t> {
             set,
             labels: flat::LabelIndex::new(set.formats()),
             noise: set.formats().iter().map(align::noise_words).collect(),
+            sorted_keys: set
+                .formats()
+                .iter()
+                .map(|t| {
+                    let mut keys = checks::all_keys(t);
+                    keys.sort_unstable();
+                    keys
+                })
+                .collect(),
         }
     }
 
@@ -100,10 +111,12 @@ impl<'t> Extractor<'t> {
         let m = nianbao_text::title::find_title_meta(&text_lines, &full);
         // The format comes from the labels; the year only breaks a tie (flagged below).
         let year_pref = |t: &Template| usize::from(m.year.is_some_and(|y| t.used_in(y)));
-        let mut best: Option<(&Template, align::Aligned, usize)> = None;
+        let mut best: Option<(usize, align::Aligned, usize)> = None;
         let markers: Vec<usize> = templates.iter().map(|t| marker_count(&flat, t)).collect();
         let max_markers = markers.iter().copied().max().unwrap_or(0);
-        for ((t, &markers), noise) in templates.iter().zip(&markers).zip(&self.noise) {
+        for (ti, ((t, &markers), noise)) in
+            templates.iter().zip(&markers).zip(&self.noise).enumerate()
+        {
             // A format whose header texts are absent while another's are present is not tried.
             if max_markers > 0 && markers == 0 {
                 continue;
@@ -112,11 +125,12 @@ impl<'t> Extractor<'t> {
             let better = match &best {
                 None => true,
                 Some((bt, ba, bm)) => {
-                    (markers, a.rows_found, year_pref(t)) > (*bm, ba.rows_found, year_pref(bt))
+                    (markers, a.rows_found, year_pref(t))
+                        > (*bm, ba.rows_found, year_pref(&templates[*bt]))
                 }
             };
             if better {
-                best = Some((t, a, markers));
+                best = Some((ti, a, markers));
             }
         }
         let mut report = Report {
@@ -126,9 +140,10 @@ impl<'t> Extractor<'t> {
         report.title = m.title;
         report.agency = m.agency;
         report.year = m.year;
-        let Some((t, mut aligned, markers)) = best else {
+        let Some((ti, mut aligned, markers)) = best else {
             return report;
         };
+        let t = &templates[ti];
         // Without any header text of a national format, a row or two that happen to match
         // (`同意部分公开答复数` in a pre-2019 statistics table) are not a national table.
         if markers == 0 && aligned.rows_found < MIN_ROWS_WITHOUT_MARKERS {
@@ -142,12 +157,11 @@ impl<'t> Extractor<'t> {
         checks::derive(t, &mut aligned.cells);
         report.checks = checks::run(t, &aligned.cells);
         // Collected in sorted order so the maps are bulk-built, not inserted into one by one.
-        let mut keys: Vec<&str> = checks::all_keys(t);
-        keys.sort_unstable();
+        let keys: &[&str] = self.sorted_keys.get(ti).map_or(&[], Vec::as_slice);
         let mut cells = Vec::with_capacity(keys.len());
         let mut raw = Vec::new();
         let mut flags = Vec::new();
-        for key in keys {
+        for &key in keys {
             let cell = aligned
                 .cells
                 .remove(key)

@@ -6,12 +6,15 @@ trafilatura (HTML) and `pdftotext -layout` (PDF) on the same files, in the same 
     cargo build --release --bin nianbao
     python3 crates/ingest/benches/side_by_side.py [--copies-text 50] [--copies-html 20]
                                                   [--copies-pdf 10] [--rounds 3]
+                                                  [--nianbao-arg=--no-sandbox]
 
 Every process is pinned to CPU 0 (`taskset -c 0`) and nianbao runs with `-j 1`. nianbao's
 figures include process start-up, reading every file, extraction and writing the JSON array
 to stdout (discarded); trafilatura's exclude its import and start-up (it runs in one Python
 process over the files already in memory), which favours trafilatura; pdftotext runs once per
 file (it has no batch mode), so its figures include one process start per file, as in use.
+`--nianbao-arg` (repeatable) adds an argument to every nianbao command, e.g. `--no-sandbox`
+to parse PDFs in the process instead of one parser child per document (the default).
 Each figure is the best of --rounds runs (the machine is shared; the best run is the one
 least disturbed), printed twice: by wall-clock time and by the CPU time the processes
 themselves used (user + sys, from wait4 / process_time), which a busy machine distorts less.
@@ -61,9 +64,10 @@ def run_timed(cmd, stdout=subprocess.DEVNULL):
     return wall, ru.ru_utime + ru.ru_stime, out, p.returncode
 
 
-def time_nianbao(exe, folder, expect):
+def time_nianbao(exe, folder, expect, extra=()):
     def once():
-        wall, cpu, out, rc = run_timed(PIN + [exe, "extract", folder, "--format", "json", "-j", "1"],
+        wall, cpu, out, rc = run_timed(PIN + [exe, "extract", folder, "--format", "json", "-j", "1",
+                                              *extra],
                                        stdout=subprocess.PIPE)
         if rc not in (0, 2):
             sys.exit(f"nianbao failed with exit code {rc}")
@@ -122,6 +126,8 @@ def main():
     ap.add_argument("--copies-html", type=int, default=20)
     ap.add_argument("--copies-pdf", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--nianbao-arg", action="append", default=[],
+                    help="extra argument for every nianbao command (repeatable)")
     a = ap.parse_args()
     exe = a.bin
     text = sorted(glob.glob(os.path.join(ROOT, "data", "samples", "*.txt")) +
@@ -143,10 +149,10 @@ def main():
         p_files = copies(pdfs, a.copies_pdf, os.path.join(tmp, "pdf"))
         n_pages = sum(pages(p) for p in pdfs) * a.copies_pdf
 
-        s = best_of(a.rounds, time_nianbao(exe, os.path.join(tmp, "text"), len(t_files)))
-        h = best_of(a.rounds, time_nianbao(exe, os.path.join(tmp, "html"), len(h_files)))
+        s = best_of(a.rounds, time_nianbao(exe, os.path.join(tmp, "text"), len(t_files), a.nianbao_arg))
+        h = best_of(a.rounds, time_nianbao(exe, os.path.join(tmp, "html"), len(h_files), a.nianbao_arg))
         tr = best_of(a.rounds, time_trafilatura(h_files))
-        p = best_of(a.rounds, time_nianbao(exe, os.path.join(tmp, "pdf"), len(p_files)))
+        p = best_of(a.rounds, time_nianbao(exe, os.path.join(tmp, "pdf"), len(p_files), a.nianbao_arg))
         pt = best_of(a.rounds, time_pdftotext(p_files))
     for i, clock in enumerate(("wall", "cpu")):
         results[clock] = {
@@ -161,7 +167,8 @@ def main():
     results["inputs"] = {"text_reports": len(t_files), "html_pages": len(h_files),
                          "pdf_files": len(p_files), "pdf_pages": n_pages}
     print(f"inputs: {len(t_files)} text reports, {len(h_files)} HTML pages, "
-          f"{len(p_files)} PDF files ({n_pages} pages); best of {a.rounds} rounds, CPU 0 only")
+          f"{len(p_files)} PDF files ({n_pages} pages); best of {a.rounds} rounds, CPU 0 only"
+          + (f"; nianbao {' '.join(a.nianbao_arg)}" if a.nianbao_arg else ""))
     for clock in ("wall", "cpu"):
         r = results[clock]
         print(f"[{clock:4}] text {r['text_reports_per_s']:6.0f} reports/s | HTML {r['html_pages_per_s']:5.0f} pages/s"

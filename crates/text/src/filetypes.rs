@@ -13,7 +13,11 @@
 //! assert_eq!(file_type("t20240308_87885.htm"), Some(FileType::Page));
 //! ```
 
-/// Documents that can hold a report and are linked from report pages as attachments.
+/// Documents that can hold a report and are linked from report pages as attachments. The
+/// crawler follows these (through [`is_attachment_url`]) and the HTML reader lists them. Not
+/// `.txt`: nothing shows sites publishing reports as text files, a linked `.txt` is more likely
+/// a readme or a data dump, and following it would make it an attachment of the report. (The
+/// corpus's text dumps are flattened copies read by `extract` by name, not links on pages.)
 pub const ATTACHMENT_EXTS: &[&str] = &[
     "pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ods", "odt", "ofd", "rtf",
 ];
@@ -116,16 +120,23 @@ pub fn is_decorative_image(url: &str) -> bool {
 }
 
 /// True when a URL names a document attachment by its path or a query value, or is one of
-/// the download endpoints CMSs serve attachments from.
+/// the download endpoints CMSs serve attachments from. A pdf.js viewer page
+/// (`viewer.html?file=a.pdf`) is not: it is the page that shows the document, and the readers
+/// follow the document it names instead (the crawler's `viewer` links, the HTML reader's
+/// `viewer_file`).
 pub fn is_attachment_url(url: &str) -> bool {
-    if attachment_ext(url).is_some() {
-        return true;
-    }
     let path = url
         .split(['?', '#'])
         .next()
         .unwrap_or(url)
         .to_ascii_lowercase();
+    let name = path.rsplit('/').next().unwrap_or("");
+    if name.contains("viewer") && file_type(name) == Some(FileType::Page) {
+        return false;
+    }
+    if attachment_ext(url).is_some() {
+        return true;
+    }
     path.ends_with("downfile.jsp") || path.contains("/download/")
 }
 
@@ -181,7 +192,12 @@ mod tests {
         assert_eq!(attachment_ext("https://x.cn/t.htm"), None);
         assert_eq!(attachment_ext("https://x.cn/a.png"), None);
         assert!(is_attachment_url("https://x.cn/module/downfile.jsp?id=3"));
+        assert!(is_attachment_url("https://x.cn/getFile.do?fileName=nb.ods"));
         assert!(!is_attachment_url("https://x.cn/t2024.html"));
+        assert!(!is_attachment_url("https://x.cn/readme.txt"));
+        assert!(!is_attachment_url(
+            "https://x.cn/generic2/web/viewer.html?file=/u/a.pdf"
+        ));
         assert_eq!(image_ext("https://x.cn/u/table.JPG?x=1"), Some("jpg"));
     }
 

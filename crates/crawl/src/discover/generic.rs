@@ -6,7 +6,8 @@ use regex::Regex;
 use scraper::{Html, Selector};
 use std::sync::OnceLock;
 
-use super::{is_attachment_url, resolve, Found, Page, Role, Rules};
+use super::{resolve, Found, Page, Role, Rules};
+use nianbao_text::filetypes::is_attachment_url;
 
 /// A link in the page source.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -225,7 +226,7 @@ pub fn classify_anchors(page: Page<'_>, anchors: &[Anchor], rules: &Rules) -> Ve
             }
             continue;
         }
-        let attachment = is_attachment_url(&url);
+        let attachment = is_attachment_url(url.as_str());
         match page.role {
             Role::Report if attachment && rules.attachments => {
                 out.push(found(Role::Attachment, "generic", false));
@@ -352,5 +353,52 @@ mod tests {
             s,
             vec!["/n/202403/W020240329549500303101.xls", "/x/P020.pdf"]
         );
+    }
+
+    /// The crawler follows exactly the attachments the readers know: the one list in
+    /// `nianbao_text::filetypes` (the crawler's own list, now gone, lacked `.ods` and
+    /// extensions in query values, and had `.txt`, see `ATTACHMENT_EXTS`).
+    #[test]
+    fn report_attachments_are_the_shared_list() {
+        let links = [
+            ("/u/a.pdf", true),
+            ("/u/b.DOC", true),
+            ("/u/c.docx", true),
+            ("/u/d.xls", true),
+            ("/u/e.xlsx", true),
+            ("/u/f.wps", true),
+            ("/u/g.et", true),
+            ("/u/h.ofd", true),
+            ("/u/i.rtf", true),
+            ("/u/j.odt", true),
+            // Only in the shared list before: a spreadsheet type and a file named in the query.
+            ("/u/k.ods", true),
+            ("/getFile.do?fileName=nb2023.pdf", true),
+            ("/module/download/downfile.jsp?classid=0&id=7", true),
+            ("/u/readme.txt", false),
+            ("/u/other.html", false),
+            // A pdf.js viewer is a page; the document it shows is the attachment (below).
+            ("/web/viewer.html?file=/x/P021.pdf", false),
+        ];
+        let html: String = links
+            .iter()
+            .map(|(u, _)| format!(r#"<a href="{u}">附件</a>"#))
+            .collect();
+        let url = url::Url::parse("http://a.gov.cn/n/202403/t1.htm").unwrap();
+        let page = Page {
+            url: &url,
+            role: Role::Report,
+            content_type: None,
+            body: html.as_bytes(),
+            method: nianbao_archive::Method::Get,
+        };
+        let got: Vec<String> = classify_anchors(page, &anchors(&html), &rules())
+            .iter()
+            .filter(|f| f.role == Role::Attachment)
+            .map(|f| f.url[url::Position::BeforePath..].to_string())
+            .collect();
+        let mut want: Vec<&str> = links.iter().filter(|l| l.1).map(|l| l.0).collect();
+        want.push("/x/P021.pdf");
+        assert_eq!(got, want);
     }
 }

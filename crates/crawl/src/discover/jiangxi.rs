@@ -8,7 +8,8 @@ use regex::Regex;
 use std::sync::OnceLock;
 use url::Url;
 
-use super::{is_attachment_url, resolve, Found, Role, Rules};
+use super::{resolve, Found, Role, Rules};
+use nianbao_text::filetypes::is_attachment_url;
 
 fn re(cell: &'static OnceLock<Option<Regex>>, pat: &str) -> Option<&'static Regex> {
     cell.get_or_init(|| Regex::new(pat).ok()).as_ref()
@@ -54,7 +55,7 @@ pub fn items(url: &Url, text: &str, rules: &Rules) -> Vec<Found> {
             continue;
         }
         if let Some(u) = resolve(url, m.as_str()) {
-            let role = if is_attachment_url(&u) {
+            let role = if is_attachment_url(u.as_str()) {
                 Role::Attachment
             } else {
                 Role::Report

@@ -10,7 +10,8 @@ use serde_json::Value;
 use std::sync::OnceLock;
 use url::Url;
 
-use super::{is_attachment_url, resolve, Found, Page, Role, Rules};
+use super::{resolve, Found, Page, Role, Rules};
+use nianbao_text::filetypes::is_attachment_url;
 
 const TITLE_KEYS: [&str; 7] = [
     "title",
@@ -137,7 +138,7 @@ pub fn discover_json(page: Page<'_>, rules: &Rules) -> Vec<Found> {
             continue;
         };
         if rules.is_report_title(title) {
-            let role = if is_attachment_url(&url) {
+            let role = if is_attachment_url(url.as_str()) {
                 Role::Attachment
             } else {
                 Role::Report

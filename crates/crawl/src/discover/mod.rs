@@ -175,17 +175,6 @@ pub fn header_charset(content_type: Option<&str>) -> Option<String> {
     nianbao_text::content_type_charset(content_type?).map(str::to_string)
 }
 
-/// True when a URL looks like a document attachment.
-pub fn is_attachment_url(url: &Url) -> bool {
-    let path = url.path().to_ascii_lowercase();
-    const EXT: [&str; 11] = [
-        ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".txt", ".rtf", ".odt",
-    ];
-    EXT.iter().any(|e| path.ends_with(e))
-        || path.ends_with("downfile.jsp")
-        || path.contains("/download/")
-}
-
 /// Discover links on a page.
 pub fn discover(page: Page<'_>, rules: &Rules) -> Discovery {
     if matches!(page.role, Role::Attachment | Role::Robots) {

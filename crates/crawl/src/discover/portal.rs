@@ -22,7 +22,8 @@ use regex::Regex;
 use std::sync::OnceLock;
 
 use super::generic::Anchor;
-use super::{is_attachment_url, resolve, Found, Page, Role, Rules};
+use super::{resolve, Found, Page, Role, Rules};
+use nianbao_text::filetypes::is_attachment_url;
 
 /// A page with at least this many agency links is a department list.
 pub const MIN_AGENCIES: usize = 3;
@@ -101,7 +102,7 @@ pub fn discover_hub(page: Page<'_>, anchors: &[Anchor], rules: &Rules) -> Vec<Fo
             continue;
         }
         let title = a.best_title();
-        let attachment = is_attachment_url(&url);
+        let attachment = is_attachment_url(url.as_str());
         let found = |role| Found::get(url.clone(), role, title, "portal", false);
         if rules.is_report_title(title) || rules.is_report_title(&a.text) {
             out.push(found(if attachment {
