@@ -193,7 +193,7 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
             Ok(false) => {
                 tracing::warn!("the archive holds no report yet: no dataset written")
             }
-            Ok(true) => match nianbao_dataset::refresh_with(&data, &out, &opts) {
+            Ok(true) => match refresh(&data, &out, &opts) {
                 Ok(stats) => {
                     summary.dataset_written = true;
                     summary.dataset_reports = stats.reports;
@@ -270,4 +270,15 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<i32> {
         );
     }
     Ok(summary.exit_code)
+}
+
+/// Rewrite the dataset, then close the parser workers it started.
+fn refresh(
+    data: &std::path::Path,
+    out: &std::path::Path,
+    opts: &nianbao_dataset::Options,
+) -> Result<nianbao_dataset::DatasetStats, nianbao_dataset::DatasetError> {
+    let built = nianbao_dataset::refresh_with(data, out, opts);
+    nianbao_sandbox::shutdown();
+    built
 }

@@ -144,7 +144,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
     let mut dataset = args.dataset;
     dataset.formats.extend(args.format);
     let opts = dataset.options(&cfg)?;
-    match nianbao_dataset::export_many(&data, &out, &opts) {
+    let built = nianbao_dataset::export_many(&data, &out, &opts);
+    nianbao_sandbox::shutdown();
+    match built {
         Ok(stats) => {
             println!(
                 "exported {} reports from {} archived inputs ({} unreadable, {} quarantined) to {}",

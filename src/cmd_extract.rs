@@ -254,6 +254,8 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<i32> {
         }
     }
     out.flush()?;
+    // The parser workers exit and are waited for (their resource use counts as ours).
+    nianbao_sandbox::shutdown();
     Ok(if failed > 0 { 2 } else { 0 })
 }
 

@@ -30,6 +30,9 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+mod worker;
+pub use worker::{shutdown, MAX_SHARED_INPUT};
+
 /// The hidden subcommand of the `nianbao` binary that runs [`child_main`].
 pub const CHILD_SUBCOMMAND: &str = "__parse-document";
 
@@ -132,7 +135,11 @@ pub fn extract(
 ) -> Result<Vec<Report>, Failure> {
     match isolation {
         Isolation::Child(cfg) if nianbao_ingest::route(bytes, hint) == Route::Document => {
-            extract_in_child(bytes, hint, cfg)
+            if bytes.len() <= MAX_SHARED_INPUT {
+                worker::extract_in_worker(bytes, hint, cfg)
+            } else {
+                extract_in_child(bytes, hint, cfg)
+            }
         }
         _ => extract_in_process(bytes, hint),
     }
@@ -169,23 +176,13 @@ pub fn extract_in_child(
         .arg(cfg.cpu_seconds.to_string())
         .arg("--source")
         .arg(&hint.source);
-    // The binary's allocator (mimalloc) reserves 1 GiB of address space per arena at its
-    // first large allocation; under the child's address-space limit that reservation fails
-    // and the child dies with SIGSEGV on a document it could read. Small arenas keep the
-    // limit meaning "memory used", not "memory reserved". A caller's own setting wins.
-    if std::env::var_os("MIMALLOC_ARENA_RESERVE").is_none() {
-        cmd.env("MIMALLOC_ARENA_RESERVE", "64MiB");
-    }
+    set_allocator_env(&mut cmd);
     if let Some(ct) = &hint.content_type {
         cmd.arg("--content-type").arg(ct);
     }
     if let Some(r) = &hint.referrer {
         cmd.arg("--referrer").arg(r);
     }
-    let failed = |reason: String| Failure {
-        reason,
-        poison: true,
-    };
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -252,27 +249,81 @@ pub fn extract_in_child(
         .nth(300)
         .map_or(stderr_tail, |(i, _)| &stderr_tail[i..]);
     if !status.success() {
-        use std::os::unix::process::ExitStatusExt;
-        let how = match status.signal() {
-            Some(6) if stderr_tail.contains("memory allocation") => format!(
-                "parser exhausted its memory limit ({} MiB) and aborted",
-                memory >> 20
-            ),
-            Some(24) => format!("parser exhausted its CPU limit ({} s)", cfg.cpu_seconds),
-            Some(sig) => format!("parser crashed (signal {sig})"),
-            None => format!("parser failed ({status})"),
-        };
-        let detail = if stderr_tail.is_empty() {
-            String::new()
-        } else {
-            format!(": {stderr_tail}")
-        };
-        return Err(failed(format!("{how}{detail}")));
+        return Err(failed(describe_exit(
+            status,
+            stderr_tail,
+            memory,
+            Some(cfg.cpu_seconds),
+        )));
     }
     match serde_json::from_slice::<Answer>(&out) {
         Ok(Answer::Ok(reports)) => Ok(reports),
         Ok(Answer::Err { reason, poison }) => Err(Failure { reason, poison }),
         Err(e) => Err(failed(format!("parser process answered garbage: {e}"))),
+    }
+}
+
+/// Fault injection for tests of the parent's side: a child whose input's source ends with
+/// the value of `NIANBAO_SANDBOX_ABORT_ON` aborts as a parser would on an allocation failure.
+/// Only the child reads it; an unset or empty variable does nothing.
+fn fault_injection(hint: &InputHint) {
+    if let Some(v) = std::env::var_os("NIANBAO_SANDBOX_ABORT_ON") {
+        let v = v.to_string_lossy();
+        if !v.is_empty() && hint.source.ends_with(v.as_ref()) {
+            eprintln!("NIANBAO_SANDBOX_ABORT_ON: aborting on {}", hint.source);
+            std::process::abort();
+        }
+    }
+}
+
+/// A failure that poisons the input.
+fn failed(reason: String) -> Failure {
+    Failure {
+        reason,
+        poison: true,
+    }
+}
+
+/// The binary's allocator (mimalloc) reserves 1 GiB of address space per arena at its first
+/// large allocation; under the child's address-space limit that reservation fails and the
+/// child dies with SIGSEGV on a document it could read. Small arenas keep the limit meaning
+/// "memory used", not "memory reserved". A caller's own setting wins.
+fn set_allocator_env(cmd: &mut Command) {
+    if std::env::var_os("MIMALLOC_ARENA_RESERVE").is_none() {
+        cmd.env("MIMALLOC_ARENA_RESERVE", "64MiB");
+    }
+}
+
+/// Why a parser process ended badly, from its exit status and the tail of its stderr.
+fn describe_exit(
+    status: std::process::ExitStatus,
+    stderr_tail: &str,
+    memory: u64,
+    cpu_seconds: Option<u64>,
+) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    let stderr_tail = stderr_tail.trim();
+    let stderr_tail = stderr_tail
+        .char_indices()
+        .rev()
+        .nth(300)
+        .map_or(stderr_tail, |(i, _)| &stderr_tail[i..]);
+    let how = match status.signal() {
+        Some(6) if stderr_tail.contains("memory allocation") => format!(
+            "parser exhausted its memory limit ({} MiB) and aborted",
+            memory >> 20
+        ),
+        Some(24) => match cpu_seconds {
+            Some(s) => format!("parser exhausted its CPU limit ({s} s)"),
+            None => "parser exhausted its CPU limit".into(),
+        },
+        Some(sig) => format!("parser crashed (signal {sig})"),
+        None => format!("parser failed ({status})"),
+    };
+    if stderr_tail.is_empty() {
+        how
+    } else {
+        format!("{how}: {stderr_tail}")
     }
 }
 
@@ -285,6 +336,8 @@ pub struct ChildArgs {
     pub cpu: u64,
     /// The input hint.
     pub hint: InputHint,
+    /// Serve many documents (length-prefixed, see the `worker` module) instead of one.
+    pub serve: bool,
 }
 
 impl ChildArgs {
@@ -303,6 +356,7 @@ impl ChildArgs {
                 "--source" => a.hint.source = v,
                 "--content-type" => a.hint.content_type = Some(v),
                 "--referrer" => a.hint.referrer = Some(v),
+                "--serve" => a.serve = v == "1",
                 _ => return Err(format!("unknown argument {k}")),
             }
         }
@@ -335,12 +389,16 @@ pub fn child_main(args: &ChildArgs) -> i32 {
             return 3;
         }
     }
+    if args.serve {
+        return worker::serve();
+    }
     let max = nianbao_text::Limits::DEFAULT.max_input_bytes;
     let mut bytes = Vec::new();
     if let Err(e) = std::io::stdin().lock().take(max).read_to_end(&mut bytes) {
         eprintln!("cannot read the document: {e}");
         return 3;
     }
+    fault_injection(&args.hint);
     let answer = match extract_in_process(&bytes, &args.hint) {
         Ok(r) => Answer::Ok(r),
         Err(f) => Answer::Err {
