@@ -7,9 +7,16 @@
 //! * **XLSX**: the shared-string part is streamed once and its strings counted (and its
 //!   declared `uniqueCount`, which calamine would `reserve`); sheets are read cell by cell and
 //!   the bounding box of the cells present is checked before a grid exists.
+//! * **XLSX cell references** (`r` of rows and cells, `ref` of dimensions, merged regions,
+//!   hyperlinks, shared formulas and tables): calamine turns them into numbers with unchecked
+//!   `u32` arithmetic (overflow with a long reference, underflow with a reversed range), so a
+//!   reference outside `A1:XFD1048576` or a reversed range is refused here first.
 //! * **XLS**: calamine builds every sheet while opening the workbook, reserving the declared
 //!   `DIMENSIONS` and a dense grid over the cells' bounding box; both are computed here first
-//!   from the BIFF records of the `Workbook` stream.
+//!   from the BIFF records of the `Workbook` stream. calamine's own OLE reader trusts the
+//!   sector chains of the container (a sector id at the end of the file, one past the FAT, a
+//!   cycle), so it is only ever given a fresh container holding the workbook stream, written
+//!   by the `cfb` crate after that crate has read the original with its validated chains.
 //! * **ODS**: `content.xml` is streamed once and each table's expanded size (repeated rows
 //!   and columns, which calamine expands) is checked.
 //! * **XML depth** of every part we walk ourselves.
@@ -177,19 +184,21 @@ impl BoundingBox {
 
 /// Scan the BIFF records of an XLS workbook stream before calamine opens it: every
 /// `DIMENSIONS` record and the bounding box of the cell records of each sheet substream must
-/// stay under [`Limits::max_sheet_cells`].
-pub(crate) fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), DocError> {
+/// stay under [`Limits::max_sheet_cells`]. Returns the container calamine may open: a fresh
+/// OLE file holding only the workbook stream (see the module comment).
+pub(crate) fn check_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, DocError> {
     let kind = DocKind::Xls;
-    let Ok(mut cf) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
-        // Not an OLE file: calamine will refuse it without allocating.
-        return Ok(());
-    };
+    let parse = |detail: String| DocError::Parse { kind, detail };
+    let mut cf = cfb::CompoundFile::open(Cursor::new(bytes))
+        .map_err(|e| parse(format!("OLE container: {e}")))?;
     let path = if cf.exists("/Workbook") {
         "/Workbook"
     } else if cf.exists("/Book") {
         "/Book"
     } else {
-        return Ok(());
+        return Err(parse(
+            "no Workbook or Book stream in the OLE container".into(),
+        ));
     };
     let mut stream = Vec::new();
     {
@@ -267,7 +276,112 @@ pub(crate) fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), DocError> {
             _ => {}
         }
     }
-    bbox.check(kind, limits)
+    bbox.check(kind, limits)?;
+    rebuild_ole(path, &stream).map_err(|e| parse(format!("rewriting the OLE container: {e}")))
+}
+
+/// A new OLE compound file holding one stream. Version 3 (512-byte sectors, what Excel
+/// writes): calamine refuses a version 4 file whose root has no mini stream.
+fn rebuild_ole(path: &str, stream: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let buf = Cursor::new(Vec::with_capacity(stream.len() + 4096));
+    let mut out = cfb::CompoundFile::create_with_version(cfb::Version::V3, buf)?;
+    out.create_stream(path)?.write_all(stream)?;
+    out.flush()?;
+    Ok(out.into_inner().into_inner())
+}
+
+/// Elements whose `r` (rows, cells) or `ref` (the others) calamine parses as a cell
+/// reference or a range.
+const XLSX_REF_ATTRS: &[(&str, &str)] = &[
+    ("c", "r"),
+    ("row", "r"),
+    ("dimension", "ref"),
+    ("mergeCell", "ref"),
+    ("hyperlink", "ref"),
+    ("f", "ref"),
+    ("table", "ref"),
+];
+
+/// Stream every XML part of an XLSX except the shared strings (checked by
+/// [`check_xlsx_shared_strings`]) and refuse a cell reference beyond `XFD1048576` or a
+/// reversed range. A part that is not well-formed is left to calamine, which stops at the same
+/// place with its own error.
+pub(crate) fn check_xlsx_cell_refs(bytes: &[u8]) -> Result<(), DocError> {
+    let kind = DocKind::Xlsx;
+    let parse = |detail: String| DocError::Parse { kind, detail };
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| parse(format!("zip: {e}")))?;
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .filter(|n| {
+            let n = n.to_ascii_lowercase();
+            n.ends_with(".xml") && !n.ends_with("sharedstrings.xml")
+        })
+        .collect();
+    for name in names {
+        let Ok(f) = zip.by_name(&name) else {
+            continue;
+        };
+        let mut reader = quick_xml::Reader::from_reader(BufReader::new(f));
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            let e = match reader.read_event_into(&mut buf) {
+                Ok(Event::Start(e)) | Ok(Event::Empty(e)) => e,
+                Ok(Event::Eof) | Err(_) => break,
+                Ok(_) => continue,
+            };
+            let local = e.local_name();
+            let Some((_, key)) = XLSX_REF_ATTRS.iter().find(|(el, _)| *el == local.as_ref()) else {
+                continue;
+            };
+            for a in e.attributes().flatten() {
+                if a.key.as_ref() == *key {
+                    check_cell_ref(a.value.as_bytes(), *key == "ref").map_err(|why| {
+                        let shown: String = a.value.chars().take(40).collect();
+                        parse(format!("{name}: cell reference {shown:?} {why}"))
+                    })?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Largest row and column of a worksheet (`XFD1048576`).
+const MAX_ROW: u64 = 1 << 20;
+const MAX_COL: u64 = 1 << 14;
+
+/// Check a reference (`B7`, a row `7`) or, when `range`, a range (`A1:C9`) the way calamine
+/// reads it: letters then digits, pieces split at `:`. Text calamine would refuse with an
+/// error is left to it; what it would compute with overflowing or underflowing `u32`
+/// arithmetic is refused.
+fn check_cell_ref(value: &[u8], range: bool) -> Result<(), &'static str> {
+    let mut corners = Vec::new();
+    for piece in value.split(|b| *b == b':') {
+        let (mut col, mut row, mut i) = (0u64, 0u64, 0usize);
+        while let Some(c) = piece.get(i).filter(|c| c.is_ascii_alphabetic()) {
+            col = (col * 26 + u64::from(c.to_ascii_uppercase() - b'A') + 1).min(MAX_COL + 1);
+            i += 1;
+        }
+        while let Some(c) = piece.get(i).filter(|c| c.is_ascii_digit()) {
+            row = (row * 10 + u64::from(c - b'0')).min(MAX_ROW + 1);
+            i += 1;
+        }
+        if col > MAX_COL || row > MAX_ROW {
+            return Err("is outside A1:XFD1048576");
+        }
+        let whole = i == piece.len() && col > 0 && row > 0;
+        corners.push(whole.then_some((row, col)));
+    }
+    if let (true, [Some(start), Some(end)]) = (range, corners.as_slice()) {
+        if end.0 < start.0 || end.1 < start.1 {
+            return Err("is a reversed range");
+        }
+    }
+    Ok(())
 }
 
 /// Stream an ODS `content.xml` and check each table's expanded size (calamine expands
