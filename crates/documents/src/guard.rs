@@ -277,7 +277,69 @@ pub(crate) fn check_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, DocErr
         }
     }
     bbox.check(kind, limits)?;
+    neutralise_biff(&mut stream).map_err(parse)?;
     rebuild_ole(path, &stream).map_err(|e| parse(format!("rewriting the OLE container: {e}")))
+}
+
+/// A record type calamine's XLS reader does not look at.
+const IGNORED_RECORD: u16 = 0x0000;
+
+/// Make a BIFF workbook stream safe for calamine's XLS reader, which reads record fields
+/// without checking the record's length (found by the `xls` fuzz target: a formula whose
+/// token length runs past its record). Record offsets never move (sheets are found by offset):
+/// * records we do not use and calamine parses unchecked are retyped to one it ignores:
+///   defined names (`Lbl`), `ExternSheet`, and `DIMENSIONS` (only a capacity hint to
+///   calamine, whose reversed ranges underflow; they were checked above);
+/// * a formula keeps its cached value and loses its tokens (length set to 0): we read values;
+/// * `FilePass`, `CodePage`, `DateMode` and `BOF` records too short for their first field
+///   are retyped;
+/// * each `BoundSheet8` must be long enough and point at a record boundary inside the stream
+///   (calamine slices the stream at that offset and reads records from there).
+fn neutralise_biff(stream: &mut [u8]) -> Result<(), String> {
+    let u16_at = |d: &[u8], i: usize| d.get(i..i + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let mut starts = Vec::new();
+    let mut sheet_offsets = Vec::new();
+    let mut i = 0usize;
+    while i + 4 <= stream.len() {
+        starts.push(i);
+        let typ = u16_at(stream, i).unwrap_or(0);
+        let len = usize::from(u16_at(stream, i + 2).unwrap_or(0));
+        let retype = match typ {
+            0x0018 | 0x0017 | 0x0200 => true,
+            0x002F | 0x0042 | 0x0022 | 0x0809 => len < 2,
+            0x0006 if len >= 22 => {
+                if let Some(cce) = stream.get_mut(i + 4 + 20..i + 4 + 22) {
+                    cce.fill(0);
+                }
+                false
+            }
+            0x0006 => len >= 20,
+            0x0085 => {
+                let offset = stream
+                    .get(i + 4..i + 8)
+                    .filter(|_| len >= 6)
+                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                let Some(offset) = offset else {
+                    return Err(format!("BoundSheet8 record of {len} bytes at {i}"));
+                };
+                sheet_offsets.push(offset as usize);
+                false
+            }
+            _ => false,
+        };
+        if retype {
+            stream[i..i + 2].copy_from_slice(&IGNORED_RECORD.to_le_bytes());
+        }
+        i += 4 + len;
+    }
+    for offset in sheet_offsets {
+        if starts.binary_search(&offset).is_err() {
+            return Err(format!(
+                "sheet offset {offset} is not a record in the workbook stream"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A new OLE compound file holding one stream. Version 3 (512-byte sectors, what Excel
@@ -291,23 +353,13 @@ fn rebuild_ole(path: &str, stream: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(out.into_inner().into_inner())
 }
 
-/// Elements whose `r` (rows, cells) or `ref` (the others) calamine parses as a cell
-/// reference or a range.
-const XLSX_REF_ATTRS: &[(&str, &str)] = &[
-    ("c", "r"),
-    ("row", "r"),
-    ("dimension", "ref"),
-    ("mergeCell", "ref"),
-    ("hyperlink", "ref"),
-    ("f", "ref"),
-    ("table", "ref"),
-];
-
-/// Stream every XML part of an XLSX except the shared strings (checked by
+/// Read every XML part of an XLSX except the shared strings (checked by
 /// [`check_xlsx_shared_strings`]) and refuse a cell reference beyond `XFD1048576` or a
-/// reversed range. A part that is not well-formed is left to calamine, which stops at the same
-/// place with its own error.
-pub(crate) fn check_xlsx_cell_refs(bytes: &[u8]) -> Result<(), DocError> {
+/// reversed range in any `r` or `ref` attribute. The parts are scanned as bytes, not parsed:
+/// calamine's XML reader is lenient (unchecked end names, its own attribute scanner), and a
+/// stricter parser here would stop at a malformed tag that calamine reads past (found by the
+/// `xlsx` fuzz target). A part whose checksum fails is checked up to where it fails.
+pub(crate) fn check_xlsx_cell_refs(bytes: &[u8], limits: &Limits) -> Result<(), DocError> {
     let kind = DocKind::Xlsx;
     let parse = |detail: String| DocError::Parse { kind, detail };
     let mut zip =
@@ -320,32 +372,62 @@ pub(crate) fn check_xlsx_cell_refs(bytes: &[u8]) -> Result<(), DocError> {
             n.ends_with(".xml") && !n.ends_with("sharedstrings.xml")
         })
         .collect();
+    let mut part = Vec::new();
     for name in names {
         let Ok(f) = zip.by_name(&name) else {
             continue;
         };
-        let mut reader = quick_xml::Reader::from_reader(BufReader::new(f));
-        let mut buf = Vec::new();
-        loop {
-            buf.clear();
-            let e = match reader.read_event_into(&mut buf) {
-                Ok(Event::Start(e)) | Ok(Event::Empty(e)) => e,
-                Ok(Event::Eof) | Err(_) => break,
-                Ok(_) => continue,
-            };
-            let local = e.local_name();
-            let Some((_, key)) = XLSX_REF_ATTRS.iter().find(|(el, _)| *el == local.as_ref()) else {
-                continue;
-            };
-            for a in e.attributes().flatten() {
-                if a.key.as_ref() == *key {
-                    check_cell_ref(a.value.as_bytes(), *key == "ref").map_err(|why| {
-                        let shown: String = a.value.chars().take(40).collect();
-                        parse(format!("{name}: cell reference {shown:?} {why}"))
-                    })?;
-                }
-            }
+        part.clear();
+        // On an error the bytes read so far stay in `part`: that much calamine reads too.
+        let _ = f.take(limits.max_zip_entry_bytes).read_to_end(&mut part);
+        scan_cell_refs(&part).map_err(|(value, why)| {
+            let shown: String = String::from_utf8_lossy(value).chars().take(40).collect();
+            parse(format!("{name}: cell reference {shown:?} {why}"))
+        })?;
+    }
+    Ok(())
+}
+
+/// Find every `r="…"` and `ref="…"` attribute (either quote, blanks around `=`) and check its
+/// value with [`check_cell_ref`].
+fn scan_cell_refs(xml: &[u8]) -> Result<(), (&[u8], &'static str)> {
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.');
+    let skip_blanks = |mut j: usize| {
+        while xml.get(j).is_some_and(|b| b.is_ascii_whitespace()) {
+            j += 1;
         }
+        j
+    };
+    for (i, _) in xml
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.is_ascii_whitespace())
+    {
+        let rest = &xml[i + 1..];
+        let (key_len, range) = if rest.starts_with(b"ref") {
+            (3, true)
+        } else if rest.starts_with(b"r") {
+            (1, false)
+        } else {
+            continue;
+        };
+        if rest.get(key_len).is_some_and(|b| is_name(*b)) {
+            continue;
+        }
+        let j = skip_blanks(i + 1 + key_len);
+        if xml.get(j) != Some(&b'=') {
+            continue;
+        }
+        let j = skip_blanks(j + 1);
+        let Some(&quote) = xml.get(j).filter(|q| matches!(q, b'"' | b'\'')) else {
+            continue;
+        };
+        let value = &xml[j + 1..];
+        let value = &value[..value
+            .iter()
+            .position(|b| *b == quote)
+            .unwrap_or(value.len())];
+        check_cell_ref(value, range).map_err(|why| (value, why))?;
     }
     Ok(())
 }

@@ -25,7 +25,7 @@ pub(crate) fn read_workbook(bytes: &[u8], kind: DocKind) -> Result<DocumentLines
         DocKind::Xlsx => {
             guard::check_zip(bytes, kind, &limits)?;
             guard::check_xlsx_shared_strings(bytes, &limits)?;
-            guard::check_xlsx_cell_refs(bytes)?;
+            guard::check_xlsx_cell_refs(bytes, &limits)?;
             Sheets::Xlsx(Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| err(e.to_string()))?)
         }
         DocKind::Ods => {
