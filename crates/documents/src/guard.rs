@@ -291,6 +291,8 @@ const IGNORED_RECORD: u16 = 0x0000;
 ///   defined names (`Lbl`), `ExternSheet`, and `DIMENSIONS` (only a capacity hint to
 ///   calamine, whose reversed ranges underflow; they were checked above);
 /// * a formula keeps its cached value and loses its tokens (length set to 0): we read values;
+/// * a `MULRK` whose last column is before its first (a `u16` underflow in calamine) is
+///   retyped;
 /// * `FilePass`, `CodePage`, `DateMode` and `BOF` records too short for their first field
 ///   are retyped;
 /// * each `BoundSheet8` must be long enough and point at a record boundary inside the stream
@@ -314,6 +316,12 @@ fn neutralise_biff(stream: &mut [u8]) -> Result<(), String> {
                 false
             }
             0x0006 => len >= 20,
+            // MULRK: calamine computes `last - first + 1` columns in u16.
+            0x00BD if len >= 6 => {
+                let first = u16_at(stream, i + 4 + 2).unwrap_or(0);
+                let last = u16_at(stream, i + 4 + len - 2).unwrap_or(0);
+                last < first || last - first == u16::MAX
+            }
             0x0085 => {
                 let offset = stream
                     .get(i + 4..i + 8)
