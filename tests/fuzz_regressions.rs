@@ -1,7 +1,14 @@
 //! Replays every input kept in `fuzz/regressions/<target>/` (crashes, hangs and allocation
 //! failures the fuzzers found, and the hostile inputs of issue 10) through the same entry
 //! points the fuzz targets call (`fuzz/targets.rs`), on stable Rust, in `.ci/run`. Each must
-//! return normally; the fuzzing itself is run by hand (see `fuzz/README.md`).
+//! return normally without panicking anywhere, even where a reader catches the panic: the
+//! fuzzer's panic hook aborts on every panic, so a caught one is still a finding. The fuzzing
+//! itself is run by hand (see `fuzz/README.md`).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Panics seen by the hook since the start, caught or not.
+static PANICS: AtomicUsize = AtomicUsize::new(0);
 
 mod targets {
     include!("../fuzz/targets.rs");
@@ -27,6 +34,11 @@ fn replay_fuzz_regressions() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
     let mut replayed = 0;
     let mut failed = Vec::new();
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        PANICS.fetch_add(1, Ordering::SeqCst);
+        default_hook(info);
+    }));
     for (name, run) in TARGETS {
         let Ok(entries) = std::fs::read_dir(root.join(name)) else {
             continue;
@@ -35,8 +47,10 @@ fn replay_fuzz_regressions() {
         files.sort();
         for f in files.iter().filter(|f| f.is_file()) {
             let bytes = std::fs::read(f).expect("read regression input");
-            if std::panic::catch_unwind(|| run(&bytes)).is_err() {
-                failed.push(f.display().to_string());
+            let before = PANICS.load(Ordering::SeqCst);
+            let returned = std::panic::catch_unwind(|| run(&bytes)).is_ok();
+            if !returned || PANICS.load(Ordering::SeqCst) != before {
+                failed.push(format!("{name}: {}", f.display()));
             }
             replayed += 1;
         }

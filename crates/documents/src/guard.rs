@@ -7,9 +7,16 @@
 //! * **XLSX**: the shared-string part is streamed once and its strings counted (and its
 //!   declared `uniqueCount`, which calamine would `reserve`); sheets are read cell by cell and
 //!   the bounding box of the cells present is checked before a grid exists.
+//! * **XLSX cell references** (`r` of rows and cells, `ref` of dimensions, merged regions,
+//!   hyperlinks, shared formulas and tables): calamine turns them into numbers with unchecked
+//!   `u32` arithmetic (overflow with a long reference, underflow with a reversed range), so a
+//!   reference outside `A1:XFD1048576` or a reversed range is refused here first.
 //! * **XLS**: calamine builds every sheet while opening the workbook, reserving the declared
 //!   `DIMENSIONS` and a dense grid over the cells' bounding box; both are computed here first
-//!   from the BIFF records of the `Workbook` stream.
+//!   from the BIFF records of the `Workbook` stream. calamine's own OLE reader trusts the
+//!   sector chains of the container (a sector id at the end of the file, one past the FAT, a
+//!   cycle), so it is only ever given a fresh container holding the workbook stream, written
+//!   by the `cfb` crate after that crate has read the original with its validated chains.
 //! * **ODS**: `content.xml` is streamed once and each table's expanded size (repeated rows
 //!   and columns, which calamine expands) is checked.
 //! * **XML depth** of every part we walk ourselves.
@@ -177,19 +184,21 @@ impl BoundingBox {
 
 /// Scan the BIFF records of an XLS workbook stream before calamine opens it: every
 /// `DIMENSIONS` record and the bounding box of the cell records of each sheet substream must
-/// stay under [`Limits::max_sheet_cells`].
-pub(crate) fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), DocError> {
+/// stay under [`Limits::max_sheet_cells`]. Returns the container calamine may open: a fresh
+/// OLE file holding only the workbook stream (see the module comment).
+pub(crate) fn check_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, DocError> {
     let kind = DocKind::Xls;
-    let Ok(mut cf) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
-        // Not an OLE file: calamine will refuse it without allocating.
-        return Ok(());
-    };
+    let parse = |detail: String| DocError::Parse { kind, detail };
+    let mut cf = cfb::CompoundFile::open(Cursor::new(bytes))
+        .map_err(|e| parse(format!("OLE container: {e}")))?;
     let path = if cf.exists("/Workbook") {
         "/Workbook"
     } else if cf.exists("/Book") {
         "/Book"
     } else {
-        return Ok(());
+        return Err(parse(
+            "no Workbook or Book stream in the OLE container".into(),
+        ));
     };
     let mut stream = Vec::new();
     {
@@ -267,7 +276,202 @@ pub(crate) fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), DocError> {
             _ => {}
         }
     }
-    bbox.check(kind, limits)
+    bbox.check(kind, limits)?;
+    neutralise_biff(&mut stream).map_err(parse)?;
+    rebuild_ole(path, &stream).map_err(|e| parse(format!("rewriting the OLE container: {e}")))
+}
+
+/// A record type calamine's XLS reader does not look at.
+const IGNORED_RECORD: u16 = 0x0000;
+
+/// Make a BIFF workbook stream safe for calamine's XLS reader, which reads record fields
+/// without checking the record's length (found by the `xls` fuzz target: a formula whose
+/// token length runs past its record). Record offsets never move (sheets are found by offset):
+/// * records we do not use and calamine parses unchecked are retyped to one it ignores:
+///   defined names (`Lbl`), `ExternSheet`, and `DIMENSIONS` (only a capacity hint to
+///   calamine, whose reversed ranges underflow; they were checked above);
+/// * a formula keeps its cached value and loses its tokens (length set to 0): we read values;
+/// * a `MULRK` whose last column is before its first (a `u16` underflow in calamine) is
+///   retyped;
+/// * `FilePass`, `CodePage`, `DateMode` and `BOF` records too short for their first field
+///   are retyped;
+/// * each `BoundSheet8` must be long enough and point at a record boundary inside the stream
+///   (calamine slices the stream at that offset and reads records from there).
+fn neutralise_biff(stream: &mut [u8]) -> Result<(), String> {
+    let u16_at = |d: &[u8], i: usize| d.get(i..i + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let mut starts = Vec::new();
+    let mut sheet_offsets = Vec::new();
+    let mut i = 0usize;
+    while i + 4 <= stream.len() {
+        starts.push(i);
+        let typ = u16_at(stream, i).unwrap_or(0);
+        let len = usize::from(u16_at(stream, i + 2).unwrap_or(0));
+        let retype = match typ {
+            0x0018 | 0x0017 | 0x0200 => true,
+            0x002F | 0x0042 | 0x0022 | 0x0809 => len < 2,
+            0x0006 if len >= 22 => {
+                if let Some(cce) = stream.get_mut(i + 4 + 20..i + 4 + 22) {
+                    cce.fill(0);
+                }
+                false
+            }
+            0x0006 => len >= 20,
+            // MULRK: calamine computes `last - first + 1` columns in u16.
+            0x00BD if len >= 6 => {
+                let first = u16_at(stream, i + 4 + 2).unwrap_or(0);
+                let last = u16_at(stream, i + 4 + len - 2).unwrap_or(0);
+                last < first || last - first == u16::MAX
+            }
+            0x0085 => {
+                let offset = stream
+                    .get(i + 4..i + 8)
+                    .filter(|_| len >= 6)
+                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                let Some(offset) = offset else {
+                    return Err(format!("BoundSheet8 record of {len} bytes at {i}"));
+                };
+                sheet_offsets.push(offset as usize);
+                false
+            }
+            _ => false,
+        };
+        if retype {
+            stream[i..i + 2].copy_from_slice(&IGNORED_RECORD.to_le_bytes());
+        }
+        i += 4 + len;
+    }
+    for offset in sheet_offsets {
+        if starts.binary_search(&offset).is_err() {
+            return Err(format!(
+                "sheet offset {offset} is not a record in the workbook stream"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A new OLE compound file holding one stream. Version 3 (512-byte sectors, what Excel
+/// writes): calamine refuses a version 4 file whose root has no mini stream.
+fn rebuild_ole(path: &str, stream: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let buf = Cursor::new(Vec::with_capacity(stream.len() + 4096));
+    let mut out = cfb::CompoundFile::create_with_version(cfb::Version::V3, buf)?;
+    out.create_stream(path)?.write_all(stream)?;
+    out.flush()?;
+    Ok(out.into_inner().into_inner())
+}
+
+/// Read every XML part of an XLSX except the shared strings (checked by
+/// [`check_xlsx_shared_strings`]) and refuse a cell reference beyond `XFD1048576` or a
+/// reversed range in any `r` or `ref` attribute. The parts are scanned as bytes, not parsed:
+/// calamine's XML reader is lenient (unchecked end names, its own attribute scanner), and a
+/// stricter parser here would stop at a malformed tag that calamine reads past (found by the
+/// `xlsx` fuzz target). A part whose checksum fails is checked up to where it fails.
+pub(crate) fn check_xlsx_cell_refs(bytes: &[u8], limits: &Limits) -> Result<(), DocError> {
+    let kind = DocKind::Xlsx;
+    let parse = |detail: String| DocError::Parse { kind, detail };
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| parse(format!("zip: {e}")))?;
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .filter(|n| {
+            let n = n.to_ascii_lowercase();
+            n.ends_with(".xml") && !n.ends_with("sharedstrings.xml")
+        })
+        .collect();
+    let mut part = Vec::new();
+    for name in names {
+        let Ok(f) = zip.by_name(&name) else {
+            continue;
+        };
+        part.clear();
+        // On an error the bytes read so far stay in `part`: that much calamine reads too.
+        let _ = f.take(limits.max_zip_entry_bytes).read_to_end(&mut part);
+        scan_cell_refs(&part).map_err(|(value, why)| {
+            let shown: String = String::from_utf8_lossy(value).chars().take(40).collect();
+            parse(format!("{name}: cell reference {shown:?} {why}"))
+        })?;
+    }
+    Ok(())
+}
+
+/// Find every `r="…"` and `ref="…"` attribute (either quote, blanks around `=`) and check its
+/// value with [`check_cell_ref`].
+fn scan_cell_refs(xml: &[u8]) -> Result<(), (&[u8], &'static str)> {
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.');
+    let skip_blanks = |mut j: usize| {
+        while xml.get(j).is_some_and(|b| b.is_ascii_whitespace()) {
+            j += 1;
+        }
+        j
+    };
+    for (i, _) in xml
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.is_ascii_whitespace())
+    {
+        let rest = &xml[i + 1..];
+        let (key_len, range) = if rest.starts_with(b"ref") {
+            (3, true)
+        } else if rest.starts_with(b"r") {
+            (1, false)
+        } else {
+            continue;
+        };
+        if rest.get(key_len).is_some_and(|b| is_name(*b)) {
+            continue;
+        }
+        let j = skip_blanks(i + 1 + key_len);
+        if xml.get(j) != Some(&b'=') {
+            continue;
+        }
+        let j = skip_blanks(j + 1);
+        let Some(&quote) = xml.get(j).filter(|q| matches!(q, b'"' | b'\'')) else {
+            continue;
+        };
+        let value = &xml[j + 1..];
+        let value = &value[..value
+            .iter()
+            .position(|b| *b == quote)
+            .unwrap_or(value.len())];
+        check_cell_ref(value, range).map_err(|why| (value, why))?;
+    }
+    Ok(())
+}
+
+/// Largest row and column of a worksheet (`XFD1048576`).
+const MAX_ROW: u64 = 1 << 20;
+const MAX_COL: u64 = 1 << 14;
+
+/// Check a reference (`B7`, a row `7`) or, when `range`, a range (`A1:C9`) the way calamine
+/// reads it: letters then digits, pieces split at `:`. Text calamine would refuse with an
+/// error is left to it; what it would compute with overflowing or underflowing `u32`
+/// arithmetic is refused.
+fn check_cell_ref(value: &[u8], range: bool) -> Result<(), &'static str> {
+    let mut corners = Vec::new();
+    for piece in value.split(|b| *b == b':') {
+        let (mut col, mut row, mut i) = (0u64, 0u64, 0usize);
+        while let Some(c) = piece.get(i).filter(|c| c.is_ascii_alphabetic()) {
+            col = (col * 26 + u64::from(c.to_ascii_uppercase() - b'A') + 1).min(MAX_COL + 1);
+            i += 1;
+        }
+        while let Some(c) = piece.get(i).filter(|c| c.is_ascii_digit()) {
+            row = (row * 10 + u64::from(c - b'0')).min(MAX_ROW + 1);
+            i += 1;
+        }
+        if col > MAX_COL || row > MAX_ROW {
+            return Err("is outside A1:XFD1048576");
+        }
+        let whole = i == piece.len() && col > 0 && row > 0;
+        corners.push(whole.then_some((row, col)));
+    }
+    if let (true, [Some(start), Some(end)]) = (range, corners.as_slice()) {
+        if end.0 < start.0 || end.1 < start.1 {
+            return Err("is a reversed range");
+        }
+    }
+    Ok(())
 }
 
 /// Stream an ODS `content.xml` and check each table's expanded size (calamine expands

@@ -3,14 +3,15 @@
 //! blank cells are `""`, and blank cells left of the value columns (span artefacts in the
 //! label area) are dropped.
 //!
-//! Limits ([`crate::guard`]) are checked before calamine allocates: the container and the
-//! shared strings before the workbook is opened, and XLSX sheets are streamed cell by cell
+//! Limits ([`crate::guard`]) are checked before calamine allocates: the container, the
+//! shared strings and the cell references before the workbook is opened (an XLS is handed
+//! over in a fresh OLE container), and XLSX sheets are streamed cell by cell
 //! (calamine's own `worksheet_range` builds a dense grid over whatever positions the file
 //! claims), so a grid is only built once the cells' bounding box is known to be small.
 
 use crate::guard::{self, BoundingBox};
 use crate::{DocError, DocKind, DocPart, DocumentLines};
-use calamine::{open_workbook_auto_from_rs, Data, Reader, Sheets};
+use calamine::{Data, Ods, Reader, Sheets, Xls, Xlsx};
 use nianbao_text::{normalize, Limits, Line};
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
@@ -18,19 +19,25 @@ use std::io::Cursor;
 pub(crate) fn read_workbook(bytes: &[u8], kind: DocKind) -> Result<DocumentLines, DocError> {
     let limits = Limits::DEFAULT;
     let err = |d: String| DocError::Parse { kind, detail: d };
-    match kind {
+    // Each kind is opened with its own reader (never calamine's content sniffing), so the
+    // checks made for that kind are the ones that protect the reader that runs.
+    let mut wb: Sheets<Cursor<Vec<u8>>> = match kind {
         DocKind::Xlsx => {
             guard::check_zip(bytes, kind, &limits)?;
             guard::check_xlsx_shared_strings(bytes, &limits)?;
+            guard::check_xlsx_cell_refs(bytes, &limits)?;
+            Sheets::Xlsx(Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| err(e.to_string()))?)
         }
         DocKind::Ods => {
             guard::check_zip(bytes, kind, &limits)?;
             guard::check_ods(bytes, &limits)?;
+            Sheets::Ods(Ods::new(Cursor::new(bytes.to_vec())).map_err(|e| err(e.to_string()))?)
         }
-        _ => guard::check_xls(bytes, &limits)?,
-    }
-    let mut wb =
-        open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| err(e.to_string()))?;
+        _ => {
+            let container = guard::check_xls(bytes, &limits)?;
+            Sheets::Xls(Xls::new(Cursor::new(container)).map_err(|e| err(e.to_string()))?)
+        }
+    };
     let names = wb.sheet_names();
     let ods_covered = if kind == DocKind::Ods {
         ods_covered(bytes)

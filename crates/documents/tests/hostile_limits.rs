@@ -231,3 +231,84 @@ fn ods_repeated_columns_are_refused() {
     let why = limit_reason(read_document(&bytes, DocKind::Ods));
     assert!(why.contains("expanded ODS table"), "{why}");
 }
+
+fn parse_reason(r: Result<nianbao_documents::DocumentLines, DocError>) -> String {
+    match r {
+        Err(e @ DocError::Parse { .. }) => e.to_string(),
+        Err(e) => panic!("expected a parse error, got {e}"),
+        Ok(d) => panic!("expected a parse error, got {} parts", d.parts.len()),
+    }
+}
+
+/// calamine computes cell references with unchecked `u32` arithmetic: a reference beyond
+/// `XFD1048576` (an overflow, found by the `xlsx` fuzz target) and a reversed range (an
+/// underflow) are refused before it reads them, with the part and the reference named.
+#[test]
+fn xlsx_cell_references_outside_the_grid_are_refused() {
+    for (cells, dimension, why) in [
+        (
+            r#"<row r="1"><c r="AAAAAAAAA1"><v>1</v></c></row>"#,
+            "A1",
+            "outside A1:XFD1048576",
+        ),
+        (
+            r#"<row r="1"><c r="A99999999999"><v>1</v></c></row>"#,
+            "A1",
+            "outside A1:XFD1048576",
+        ),
+        (
+            r#"<row r="1"><c r="XFE1"><v>1</v></c></row>"#,
+            "A1",
+            "outside A1:XFD1048576",
+        ),
+        (
+            r#"<row r="4294967296"><c><v>1</v></c></row>"#,
+            "A1",
+            "outside A1:XFD1048576",
+        ),
+        (
+            r#"<row r="1"><c r="A1"><v>1</v></c></row>"#,
+            "C3:A1",
+            "reversed range",
+        ),
+    ] {
+        let bytes = xlsx(&sheet(dimension, cells), SHARED.as_bytes(), false);
+        let got = parse_reason(read_document(&bytes, DocKind::Xlsx));
+        assert!(
+            got.contains("xl/worksheets/sheet1.xml") && got.contains(why),
+            "{got}"
+        );
+    }
+    // The largest reference of the grid is read.
+    let cells = r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#;
+    let bytes = xlsx(&sheet("A1:XFD1048576", cells), SHARED.as_bytes(), false);
+    match read_document(&bytes, DocKind::Xlsx) {
+        Err(DocError::Limit { .. }) => {} // the bounding box is too large: a limit, not a parse error
+        other => panic!("expected the sheet-cells limit, got {other:?}"),
+    }
+}
+
+/// calamine's OLE reader trusts the container's sector chains (the `xls` fuzz target found a
+/// sector id at the end of the file panicking on a slice): the in-repo workbook cut at any
+/// length gives an error or a reading, never a panic.
+#[test]
+fn truncated_xls_containers_never_panic() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/documents/006.xls");
+    let whole = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if let Err(e) = read_document(&whole, DocKind::Xls) {
+        panic!("the whole workbook: {e}");
+    }
+    let mut errors = 0;
+    for cut in (0..whole.len()).step_by(97) {
+        match read_document(&whole[..cut], DocKind::Xls) {
+            Err(e @ DocError::Panic { .. }) => panic!("cut at {cut}: {e}"),
+            Err(_) => errors += 1,
+            Ok(_) => {}
+        }
+    }
+    assert!(
+        errors > 0,
+        "no cut was refused: the test does not reach the container reader"
+    );
+}
