@@ -7,7 +7,9 @@
 //! an `extract` of a folder) dies with it. So binary documents are parsed in a child process:
 //! the `nianbao` binary re-executes itself with a hidden subcommand, the child caps its own
 //! address space (`RLIMIT_AS`) and CPU time (`RLIMIT_CPU`) before reading the document from
-//! its standard input, and answers with the reports as JSON on its standard output. The
+//! its standard input, and answers with the reports as JSON on its standard output. Inputs
+//! up to [`MAX_SHARED_INPUT`] go to long-lived workers that serve many documents each (the
+//! `worker` module: a process start per document cost more than a small PDF's reading). The
 //! parent waits with a deadline. A child that aborts, is killed by a limit, times out or
 //! answers garbage becomes a [`Failure`] marked `poison`: the caller records an error row and
 //! (in the dataset step) quarantines the document so later runs skip it.
