@@ -514,35 +514,6 @@ pub struct BookRow {
     pub ty: String,
 }
 
-/// Check ids.
-pub const CHECK_IDS: &[(&str, &str, &str)] = &[
-    (
-        "I1",
-        "一+二=（七）总计+四",
-        "per applicant column: received + carried over = results total + carried forward",
-    ),
-    (
-        "I2",
-        "总计=各申请人之和",
-        "per row: total = the six applicant columns",
-    ),
-    (
-        "I3",
-        "（七）总计=各办理结果之和",
-        "per column: results total = all results",
-    ),
-    (
-        "I4",
-        "表四各组合计",
-        "Table 4 groups: total = upheld + corrected + other + pending",
-    ),
-    (
-        "X1",
-        "上年结转=上年度结转下年度",
-        "across years: carried over in year y = carried forward in year y-1, per applicant column",
-    ),
-];
-
 fn def_row(file: &str, def: &Def) -> BookRow {
     BookRow {
         key: def.key.to_string(),
@@ -631,12 +602,13 @@ pub fn codebook() -> Vec<BookRow> {
             ty: String::new(),
         });
     }
-    for (id, zh, en) in CHECK_IDS {
+    // The check ids and their texts come from the one enum (nianbao_templates::CheckId).
+    for id in nianbao_templates::CheckId::ALL {
         rows.push(BookRow {
-            key: format!("check:{id}"),
+            key: format!("check:{}", id.as_str()),
             table: String::new(),
-            zh: zh.to_string(),
-            en: en.to_string(),
+            zh: id.description_zh().to_string(),
+            en: id.description().to_string(),
             unit: String::new(),
             formats: String::new(),
             short_name: String::new(),
@@ -676,6 +648,29 @@ mod tests {
         // Flags the dataset writes itself are among them.
         assert!(keys.contains("flag:agency_from_page"));
         assert!(book.iter().all(|r| !r.1.is_empty() && !r.2.is_empty()));
+    }
+
+    /// The codebook's check rows are the check ids of `CheckId`, with its texts, so the
+    /// identities written in `checks.csv` are described from one place.
+    #[test]
+    fn codebook_check_ids_are_exactly_the_check_enum() {
+        let book: Vec<(String, String, String)> = codebook()
+            .into_iter()
+            .filter(|r| r.group == "check_id")
+            .map(|r| (r.key, r.zh, r.en))
+            .collect();
+        let want: Vec<(String, String, String)> = nianbao_templates::CheckId::ALL
+            .iter()
+            .map(|c| {
+                (
+                    format!("check:{c}"),
+                    c.description_zh().to_string(),
+                    c.description().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(book, want);
+        assert!(book.iter().any(|r| r.0 == "check:X1"));
     }
 
     #[test]
