@@ -258,7 +258,24 @@ pub fn extract_in_child(
             Some(cfg.cpu_seconds),
         )));
     }
-    match serde_json::from_slice::<Answer>(&out) {
+    read_answer(&out)
+}
+
+/// The child's answer for one document.
+fn answer_for(bytes: &[u8], hint: &InputHint) -> Answer {
+    fault_injection(hint);
+    match extract_in_process(bytes, hint) {
+        Ok(r) => Answer::Ok(r),
+        Err(f) => Answer::Err {
+            reason: f.reason,
+            poison: f.poison,
+        },
+    }
+}
+
+/// The parent's reading of a child's answer.
+fn read_answer(json: &[u8]) -> Result<Vec<Report>, Failure> {
+    match serde_json::from_slice::<Answer>(json) {
         Ok(Answer::Ok(reports)) => Ok(reports),
         Ok(Answer::Err { reason, poison }) => Err(Failure { reason, poison }),
         Err(e) => Err(failed(format!("parser process answered garbage: {e}"))),
@@ -400,14 +417,7 @@ pub fn child_main(args: &ChildArgs) -> i32 {
         eprintln!("cannot read the document: {e}");
         return 3;
     }
-    fault_injection(&args.hint);
-    let answer = match extract_in_process(&bytes, &args.hint) {
-        Ok(r) => Answer::Ok(r),
-        Err(f) => Answer::Err {
-            reason: f.reason,
-            poison: f.poison,
-        },
-    };
+    let answer = answer_for(&bytes, &args.hint);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if serde_json::to_writer(&mut out, &answer).is_err() || out.flush().is_err() {

@@ -9,7 +9,7 @@
 //! is replaced for the next one. Workers sit in a pool; [`shutdown`] closes them and waits, so
 //! their resource use is accounted to this process.
 
-use crate::{describe_exit, failed, set_allocator_env, Answer, ChildConfig, Failure};
+use crate::{describe_exit, failed, set_allocator_env, ChildConfig, Failure};
 use nianbao_extract::Report;
 use nianbao_ingest::InputHint;
 use std::io::{Read, Write};
@@ -231,11 +231,7 @@ pub(crate) fn extract_in_worker(
             } else if let Ok(mut p) = POOL.lock() {
                 p.push(worker);
             }
-            match serde_json::from_slice::<Answer>(&buf) {
-                Ok(Answer::Ok(reports)) => Ok(reports),
-                Ok(Answer::Err { reason, poison }) => Err(Failure { reason, poison }),
-                Err(e) => Err(failed(format!("parser process answered garbage: {e}"))),
-            }
+            crate::read_answer(&buf)
         }
         Err(why) => Err(worker.bury(why)),
     }
@@ -294,15 +290,7 @@ pub(crate) fn serve() -> i32 {
             content_type: text("content_type"),
             referrer: text("referrer"),
         };
-        crate::fault_injection(&hint);
-        let answer = match crate::extract_in_process(&bytes, &hint) {
-            Ok(r) => Answer::Ok(r),
-            Err(f) => Answer::Err {
-                reason: f.reason,
-                poison: f.poison,
-            },
-        };
-        let Ok(json) = serde_json::to_vec(&answer) else {
+        let Ok(json) = serde_json::to_vec(&crate::answer_for(&bytes, &hint)) else {
             return 3;
         };
         let written = out
