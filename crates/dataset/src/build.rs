@@ -396,6 +396,7 @@ impl Builder {
     ) -> Result<(), DatasetError> {
         let chunk = (rayon::current_num_threads() * 4).max(16) as i64;
         let mut after = 0i64;
+        let archive_of = |p: &Payload| p.archive.and_then(|i| archives.get(i as usize));
         loop {
             let batch: Vec<(i64, Payload)> = {
                 let mut st = self.spill.sq(self.spill.conn.prepare_cached(
@@ -437,7 +438,7 @@ impl Builder {
             let mut quarantined: Vec<Option<nianbao_archive::Quarantined>> =
                 Vec::with_capacity(batch.len());
             for (_, p) in &batch {
-                let q = match (p.archive.and_then(|i| archives.get(i as usize)), &p.sha) {
+                let q = match (archive_of(p), &p.sha) {
                     (Some(a), Some(sha)) if !sha.is_empty() => a.index().quarantined(sha)?,
                     _ => None,
                 };
@@ -455,10 +456,7 @@ impl Builder {
                             q.first_seen, q.reason
                         ));
                     }
-                    let a = p
-                        .archive
-                        .and_then(|i| archives.get(i as usize))
-                        .ok_or_else(|| "no archive".to_string())?;
+                    let a = archive_of(p).ok_or_else(|| "no archive".to_string())?;
                     let row = RecordRow {
                         id: p.rec_id.unwrap_or(0),
                         url: p.source.clone(),
@@ -494,10 +492,7 @@ impl Builder {
                 })
                 .collect();
             for (((pid, p), (res, poison)), q) in batch.iter().zip(results).zip(quarantined) {
-                let index = p
-                    .archive
-                    .and_then(|i| archives.get(i as usize))
-                    .map(|a| a.index());
+                let index = archive_of(p).map(|a| a.index());
                 let sha = p.sha.as_deref().unwrap_or_default();
                 match (&res, &q) {
                     (Err(_), Some(q)) if !self.opts.retry_poisoned => {
@@ -524,10 +519,8 @@ impl Builder {
                     Err(e) => format!("error: {e}"),
                 };
                 if record_status && p.latest {
-                    if let (Some(a), Some(id)) =
-                        (p.archive.and_then(|i| archives.get(i as usize)), p.rec_id)
-                    {
-                        a.index().set_extraction(id, &status)?;
+                    if let (Some(ix), Some(id)) = (index, p.rec_id) {
+                        ix.set_extraction(id, &status)?;
                     }
                 }
                 self.insert_reports(*pid, p, res)?;
