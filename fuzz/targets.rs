@@ -8,11 +8,10 @@
 
 use nianbao_documents::{read_document, DocKind};
 
-/// Text: the charset decision, then the whole text path (normalise, align, identities).
+/// Text: the charset decision against a declared GBK, then the whole text path (undeclared
+/// charset decision, normalise, align, identities).
 pub fn text(data: &[u8]) {
-    let d = nianbao_text::decode(data, None);
-    let _ = d.unreadable();
-    let _ = nianbao_text::decode(data, Some("text/html; charset=gbk"));
+    let _ = nianbao_text::decode(data, Some("text/html; charset=gbk")).unreadable();
     let _ = nianbao_ingest::extract_bytes(data, &nianbao_ingest::InputHint::file("f.txt"));
 }
 
@@ -71,7 +70,13 @@ pub fn robots(data: &[u8]) {
 /// Discovery on listing pages (links, TRS/Hanweb pagination, JSON list APIs).
 pub fn discover(data: &[u8]) {
     use nianbao_crawl::discover::{discover, Page, Role, Rules};
-    let Ok(rules) = Rules::new(&Default::default()) else {
+    // Built once, as a crawl builds them: compiling their patterns for every input was most
+    // of this target's time.
+    static RULES: std::sync::OnceLock<Option<Rules>> = std::sync::OnceLock::new();
+    let Some(rules) = RULES
+        .get_or_init(|| Rules::new(&Default::default()).ok())
+        .as_ref()
+    else {
         return;
     };
     let Ok(url) = url::Url::parse("http://www.a.gov.cn/col/col4180/index.html") else {
