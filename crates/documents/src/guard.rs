@@ -294,13 +294,18 @@ const IGNORED_RECORD: u16 = 0x0000;
 /// * a `MULRK` whose last column is before its first (a `u16` underflow in calamine) is
 ///   retyped;
 /// * `FilePass`, `CodePage`, `DateMode` and `BOF` records too short for their first field
-///   are retyped;
+///   are retyped, and so is a `MergeCells` record shorter than the ranges it counts;
+/// * the shared string table must not make calamine read a string's fields past its
+///   records ([`check_sst`]); such a workbook is refused, since dropping the table would
+///   silently empty every text cell;
 /// * each `BoundSheet8` must be long enough and point at a record boundary inside the stream
 ///   (calamine slices the stream at that offset and reads records from there).
 fn neutralise_biff(stream: &mut [u8]) -> Result<(), String> {
     let u16_at = |d: &[u8], i: usize| d.get(i..i + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
     let mut starts = Vec::new();
     let mut sheet_offsets = Vec::new();
+    // calamine reads the workbook globals (and so the SST) up to the first EOF record.
+    let mut in_globals = true;
     let mut i = 0usize;
     while i + 4 <= stream.len() {
         starts.push(i);
@@ -321,6 +326,20 @@ fn neutralise_biff(stream: &mut [u8]) -> Result<(), String> {
                 let first = u16_at(stream, i + 4 + 2).unwrap_or(0);
                 let last = u16_at(stream, i + 4 + len - 2).unwrap_or(0);
                 last < first || last - first == u16::MAX
+            }
+            // MergeCells: calamine reads `count` ranges of 8 bytes without checking the length.
+            0x00E5 => u16_at(stream, i + 4)
+                .filter(|_| len >= 2)
+                .is_none_or(|n| 2 + 8 * usize::from(n) > len),
+            0x000A => {
+                in_globals = false;
+                false
+            }
+            0x00FC if in_globals => {
+                let data = stream.get(i + 4..i + 4 + len).unwrap_or_default();
+                let conts = continue_records(stream, i + 4 + len);
+                check_sst(data, &conts).map_err(|e| format!("shared string table at {i}: {e}"))?;
+                false
             }
             0x0085 => {
                 let offset = stream
@@ -348,6 +367,108 @@ fn neutralise_biff(stream: &mut [u8]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The CONTINUE records that follow a record ending at `at`, as calamine's record iterator
+/// gathers them (it stops at a CONTINUE record that runs past the stream, with an error).
+fn continue_records(stream: &[u8], mut at: usize) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    while let Some(head) = stream.get(at..at + 4).filter(|_| stream.len() - at > 4) {
+        if u16::from_le_bytes([head[0], head[1]]) != 0x003C {
+            break;
+        }
+        let len = usize::from(u16::from_le_bytes([head[2], head[3]]));
+        let Some(data) = stream.get(at + 4..at + 4 + len) else {
+            break;
+        };
+        out.push(data);
+        at += 4 + len;
+    }
+    out
+}
+
+/// Walk a shared string table (SST record `data` and its CONTINUE records) the way calamine's
+/// `parse_sst` reads it and say where calamine would index past a record: it reads a string's
+/// `cRun` and `cbExtRst` fields, and the flag byte that starts a string's continuation,
+/// without checking they are there (found by the `xls` fuzz target). Where calamine returns
+/// an error of its own the walk stops: that is no crash.
+pub(crate) fn check_sst(data: &[u8], conts: &[&[u8]]) -> Result<(), String> {
+    let Some(mut cur) = data.get(8..) else {
+        return Ok(());
+    };
+    let mut next = conts.iter().copied();
+    let mut index = 0usize;
+    loop {
+        if cur.is_empty() {
+            match next.next() {
+                Some(c) => {
+                    cur = c;
+                    continue;
+                }
+                None => return Ok(()),
+            }
+        }
+        let [c0, c1, flags, rest @ ..] = cur else {
+            return Ok(());
+        };
+        let (cch, flags) = (usize::from(u16::from_le_bytes([*c0, *c1])), *flags);
+        cur = rest;
+        let mut runs = 0usize;
+        if flags & 0x8 != 0 {
+            let [a, b, rest @ ..] = cur else {
+                return Err(format!(
+                    "string {index}: its cRun field runs past the record"
+                ));
+            };
+            runs = usize::from(u16::from_le_bytes([*a, *b]));
+            cur = rest;
+        }
+        let mut ext = 0usize;
+        if flags & 0x4 != 0 {
+            let [a, b, c, d, rest @ ..] = cur else {
+                return Err(format!(
+                    "string {index}: its cbExtRst field runs past the record"
+                ));
+            };
+            // As calamine converts it: a negative size becomes huge, and its skip then fails.
+            ext = i32::from_le_bytes([*a, *b, *c, *d]) as usize;
+            cur = rest;
+        }
+        let mut high_byte = flags & 0x1 != 0;
+        let mut left = cch;
+        while left > 0 {
+            let chars = if high_byte { cur.len() / 2 } else { cur.len() }.min(left);
+            cur = &cur[if high_byte { 2 * chars } else { chars }..];
+            left -= chars;
+            if left > 0 {
+                let Some(c) = next.next() else {
+                    return Ok(());
+                };
+                let Some((flag, rest)) = c.split_first() else {
+                    return Err(format!(
+                        "string {index} continues in an empty CONTINUE record"
+                    ));
+                };
+                high_byte = flag & 0x1 != 0;
+                cur = rest;
+            }
+        }
+        for mut skip in [runs * 4, ext] {
+            while skip > 0 {
+                if cur.is_empty() {
+                    match next.next() {
+                        Some(c) => cur = c,
+                        None => return Ok(()),
+                    }
+                    continue;
+                }
+                let n = skip.min(cur.len());
+                cur = &cur[n..];
+                skip -= n;
+            }
+        }
+        index += 1;
+    }
 }
 
 /// A new OLE compound file holding one stream. Version 3 (512-byte sectors, what Excel
@@ -567,4 +688,64 @@ pub(crate) fn check_ods(bytes: &[u8], limits: &Limits) -> Result<(), DocError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An SST record body: total and unique counts, then the strings as given.
+    fn sst(strings: &[u8]) -> Vec<u8> {
+        let mut d = vec![1, 0, 0, 0, 1, 0, 0, 0];
+        d.extend_from_slice(strings);
+        d
+    }
+
+    #[test]
+    fn a_well_formed_table_passes_also_across_a_continue_record() {
+        // "abc" (compressed), then "de" split over a CONTINUE record with its flag byte.
+        let data = sst(&[3, 0, 0, b'a', b'b', b'c', 2, 0, 0, b'd']);
+        assert_eq!(check_sst(&data, &[&[0, b'e']]), Ok(()));
+        // Rich text: cRun = 1, one 4-byte run after the characters.
+        let data = sst(&[1, 0, 0x8, 1, 0, b'x', 0, 0, 0, 0]);
+        assert_eq!(check_sst(&data, &[]), Ok(()));
+    }
+
+    #[test]
+    fn fields_calamine_would_read_past_the_record_are_refused() {
+        let cut_run = sst(&[1, 0, 0x8, 1]);
+        assert!(check_sst(&cut_run, &[]).is_err_and(|e| e.contains("cRun")));
+        let cut_ext = sst(&[1, 0, 0x4, 1, 0]);
+        assert!(check_sst(&cut_ext, &[]).is_err_and(|e| e.contains("cbExtRst")));
+        let empty_continue = sst(&[2, 0, 0, b'd']);
+        assert!(check_sst(&empty_continue, &[&[]]).is_err_and(|e| e.contains("empty CONTINUE")));
+    }
+
+    #[test]
+    fn errors_calamine_reports_itself_are_left_to_it() {
+        // Too short for its counts, or a string cut without a continuation: calamine returns
+        // an error, not a panic.
+        assert_eq!(check_sst(&[1, 0], &[]), Ok(()));
+        assert_eq!(check_sst(&sst(&[9, 0, 0, b'a']), &[]), Ok(()));
+    }
+
+    #[test]
+    fn a_merge_cells_record_shorter_than_its_count_is_retyped() {
+        // MergeCells claiming 2 ranges with bytes for one, then a well-formed one, then EOF.
+        let mut stream = vec![0xE5, 0, 10, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0];
+        stream.extend_from_slice(&[0xE5, 0, 10, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0]);
+        stream.extend_from_slice(&[0x0A, 0, 0, 0]);
+        assert_eq!(neutralise_biff(&mut stream), Ok(()));
+        assert_eq!(&stream[0..2], &IGNORED_RECORD.to_le_bytes());
+        assert_eq!(&stream[14..16], &[0xE5, 0]);
+    }
+
+    #[test]
+    fn a_workbook_whose_string_table_would_crash_calamine_is_refused() {
+        let body = sst(&[1, 0, 0x8, 1]);
+        let mut stream = vec![0xFC, 0, body.len() as u8, 0];
+        stream.extend_from_slice(&body);
+        stream.extend_from_slice(&[0x0A, 0, 0, 0]);
+        assert!(neutralise_biff(&mut stream).is_err_and(|e| e.contains("shared string table")));
+    }
 }
