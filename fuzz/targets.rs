@@ -90,6 +90,6 @@ pub fn discover(data: &[u8]) {
             body: data,
             method: nianbao_archive::Method::Get,
         };
-        let _ = discover(page, &rules);
+        let _ = discover(page, rules);
     }
 }
