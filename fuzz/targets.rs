@@ -70,8 +70,8 @@ pub fn robots(data: &[u8]) {
 /// Discovery on listing pages (links, TRS/Hanweb pagination, JSON list APIs).
 pub fn discover(data: &[u8]) {
     use nianbao_crawl::discover::{discover, Page, Role, Rules};
-    // Built once, as a crawl builds them: compiling their patterns for every input was most
-    // of this target's time.
+    // Built once, as a crawl builds them: compiling their patterns for every input was time
+    // no crawl spends.
     static RULES: std::sync::OnceLock<Option<Rules>> = std::sync::OnceLock::new();
     let Some(rules) = RULES
         .get_or_init(|| Rules::new(&Default::default()).ok())
