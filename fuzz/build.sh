@@ -19,6 +19,10 @@ export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
 if [ "${NOHOOKS:-0}" = 1 ]; then
   src=$(dirname "$(cargo metadata --format-version 1 --locked 2>/dev/null |
     grep -o '"manifest_path":"[^"]*libfuzzer-sys-[^"]*"' | head -1 | cut -d'"' -f4)")/libfuzzer
+  if [ ! -d "$src" ]; then
+    echo "NOHOOKS=1: libFuzzer's sources not found in libfuzzer-sys (run \`cargo fetch\` in fuzz/)" >&2
+    exit 1
+  fi
   lib=target/libfuzzer-nohooks
   mkdir -p "$lib"
   for f in "$src"/*.cpp; do
